@@ -1,0 +1,424 @@
+//! The knowledge base: catalog entries loaded from YAML (embedded `data/*.yaml`
+//! plus user files), with strict parsing and precise, located errors.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use once_cell::sync::Lazy;
+use serde::{Deserialize, Serialize};
+
+mod embedded {
+    include!(concat!(env!("OUT_DIR"), "/embedded.rs"));
+}
+
+/// Bumped whenever entries are added or changed; printed by `--version`
+/// (keep `catalog_version!` in lib.rs in step).
+pub const CATALOG_VERSION: &str = crate::catalog_version!();
+
+/// Entries in the embedded catalog, counted at build time.
+pub const ENTRY_COUNT: usize = embedded::ENTRY_COUNT;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Which server prints a message: AList, its fork OpenList, or both.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Server {
+    Alist,
+    Openlist,
+}
+
+/// Text of an entry in one language.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Localized {
+    pub title: String,
+    pub cause: String,
+    pub fix: Vec<String>,
+}
+
+/// One known problem. Field names are the YAML schema (see CONTRIBUTING.md).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Entry {
+    pub id: String,
+    pub title: String,
+    pub severity: Severity,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    #[serde(default)]
+    pub drivers: Vec<String>,
+    #[serde(default)]
+    pub applies_to: Vec<Server>,
+    /// A generic entry: ranks below every specific entry that matches.
+    #[serde(default)]
+    pub fallback: bool,
+    #[serde(default)]
+    pub priority: i32,
+    /// Normal operation: recognised so that it is neither a finding nor an
+    /// unknown error when it appears in a log.
+    #[serde(default)]
+    pub benign: bool,
+    pub patterns: Vec<String>,
+    pub cause: String,
+    pub fix: Vec<String>,
+    #[serde(default)]
+    pub docs: Vec<String>,
+    #[serde(default)]
+    pub zh: Option<Localized>,
+    #[serde(default)]
+    pub examples: Vec<String>,
+    #[serde(default)]
+    pub counter_examples: Vec<String>,
+    /// Area (file stem) the entry came from; not part of the YAML.
+    #[serde(skip)]
+    pub area: String,
+    /// Where the entry came from: `embedded:data/x.yaml` or a user file path.
+    #[serde(skip)]
+    pub source: String,
+    /// 1-based line of the entry in its file, for messages.
+    #[serde(skip)]
+    pub line: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Lang {
+    En,
+    Zh,
+}
+
+impl Entry {
+    pub fn text(&self, lang: Lang) -> Localized {
+        match (lang, &self.zh) {
+            (Lang::Zh, Some(zh)) => zh.clone(),
+            _ => Localized {
+                title: self.title.clone(),
+                cause: self.cause.clone(),
+                fix: self.fix.clone(),
+            },
+        }
+    }
+
+    pub fn is_embedded(&self) -> bool {
+        self.source.starts_with("embedded:")
+    }
+
+    /// Servers this entry applies to (empty in YAML means both).
+    pub fn servers(&self) -> Vec<Server> {
+        if self.applies_to.is_empty() {
+            vec![Server::Alist, Server::Openlist]
+        } else {
+            self.applies_to.clone()
+        }
+    }
+}
+
+/// A located problem in a catalog file: what, where, which entry and field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub warning: bool,
+    pub file: String,
+    pub line: Option<usize>,
+    pub column: Option<usize>,
+    pub entry: Option<String>,
+    pub field: Option<String>,
+    pub message: String,
+}
+
+impl Diagnostic {
+    pub fn error(file: &str, message: impl Into<String>) -> Self {
+        Diagnostic {
+            warning: false,
+            file: file.to_string(),
+            line: None,
+            column: None,
+            entry: None,
+            field: None,
+            message: message.into(),
+        }
+    }
+
+    pub fn at_entry(mut self, e: &Entry, field: &str) -> Self {
+        self.line = Some(e.line);
+        self.entry = Some(e.id.clone());
+        self.field = Some(field.to_string());
+        self
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file)?;
+        if let Some(l) = self.line {
+            write!(f, ":{l}")?;
+            if let Some(c) = self.column {
+                write!(f, ":{c}")?;
+            }
+        }
+        write!(f, ": {}", if self.warning { "warning" } else { "error" })?;
+        if let Some(id) = &self.entry {
+            write!(f, ": entry '{id}'")?;
+        }
+        if let Some(field) = &self.field {
+            write!(f, ", field '{field}'")?;
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+impl std::error::Error for Diagnostic {}
+
+/// Parses one catalog file. `origin` names it in messages and in `Entry::source`.
+pub fn parse_file(origin: &str, area: &str, text: &str) -> Result<Vec<Entry>, Diagnostic> {
+    if text.trim().is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut entries: Vec<Entry> = serde_yaml::from_str(text).map_err(|e| {
+        let mut d = Diagnostic::error(origin, yaml_message(&e));
+        if let Some(loc) = e.location() {
+            d.line = Some(loc.line());
+            d.column = Some(loc.column());
+        }
+        d
+    })?;
+    let lines = entry_lines(text);
+    for (i, e) in entries.iter_mut().enumerate() {
+        e.area = area.to_string();
+        e.source = origin.to_string();
+        e.line = lines.get(i).copied().unwrap_or(1);
+    }
+    Ok(entries)
+}
+
+/// serde_yaml appends " at line X column Y" to its messages; we print the
+/// location ourselves in `file:line:column` form.
+fn yaml_message(e: &serde_yaml::Error) -> String {
+    let s = e.to_string();
+    match s.rfind(" at line ") {
+        Some(i) => s[..i].to_string(),
+        None => s,
+    }
+}
+
+/// Line numbers of the top-level sequence items (`- ` at column 0).
+fn entry_lines(text: &str) -> Vec<usize> {
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| l.starts_with("- ") || *l == "-")
+        .map(|(i, _)| i + 1)
+        .collect()
+}
+
+pub fn is_kebab_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.split('-').all(|part| {
+            !part.is_empty()
+                && part
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        })
+        && id.as_bytes()[0].is_ascii_lowercase()
+}
+
+/// Structural checks every loaded entry must pass (the rest is in `lint`).
+pub fn check_structure(e: &Entry) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let err = |field: &str, msg: String| Diagnostic::error(&e.source, msg).at_entry(e, field);
+    if !is_kebab_id(&e.id) {
+        out.push(err(
+            "id",
+            "ids are kebab-case: lower-case letters and digits separated by single '-'".into(),
+        ));
+    }
+    if e.patterns.is_empty() {
+        out.push(err("patterns", "at least one pattern is required".into()));
+    }
+    if e.title.trim().is_empty() {
+        out.push(err("title", "must not be empty".into()));
+    }
+    if e.fix.is_empty() {
+        out.push(err("fix", "at least one fix step is required".into()));
+    }
+    out
+}
+
+/// The loaded knowledge: entries in rank order (catalog order breaks ties).
+#[derive(Debug, Clone, Default)]
+pub struct Catalog {
+    pub entries: Vec<Entry>,
+    index: HashMap<String, usize>,
+}
+
+static EMBEDDED: Lazy<Result<Catalog, Diagnostic>> = Lazy::new(|| {
+    let mut cat = Catalog::default();
+    for (name, text) in embedded::EMBEDDED {
+        let origin = format!("embedded:data/{name}");
+        let area = name.trim_end_matches(".yaml");
+        for e in parse_file(&origin, area, text)? {
+            if let Some(d) = check_structure(&e).into_iter().next() {
+                return Err(d);
+            }
+            if cat.index.contains_key(&e.id) {
+                return Err(
+                    Diagnostic::error(&origin, "duplicate id in the embedded catalog")
+                        .at_entry(&e, "id"),
+                );
+            }
+            cat.push(e);
+        }
+    }
+    Ok(cat)
+});
+
+/// Names and contents of the embedded catalog files.
+pub fn embedded_files() -> &'static [(&'static str, &'static str)] {
+    embedded::EMBEDDED
+}
+
+impl Catalog {
+    /// The catalog compiled into the binary, parsed once.
+    pub fn embedded() -> Result<&'static Catalog, Diagnostic> {
+        EMBEDDED.as_ref().map_err(Clone::clone)
+    }
+
+    pub fn from_entries(entries: Vec<Entry>) -> Catalog {
+        let mut c = Catalog::default();
+        for e in entries {
+            c.upsert(e);
+        }
+        c
+    }
+
+    fn push(&mut self, e: Entry) {
+        self.index.insert(e.id.clone(), self.entries.len());
+        self.entries.push(e);
+    }
+
+    /// Adds an entry, or replaces the entry with the same id in place.
+    pub fn upsert(&mut self, e: Entry) {
+        match self.index.get(&e.id) {
+            Some(&i) => self.entries[i] = e,
+            None => self.push(e),
+        }
+    }
+
+    pub fn get(&self, id: &str) -> Option<&Entry> {
+        self.index.get(id).map(|&i| &self.entries[i])
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// The embedded catalog with user files layered on top (override by id).
+    /// Regexes of user entries are compiled here so a bad one fails early.
+    pub fn with_user_files(files: &[PathBuf]) -> Result<Catalog, Diagnostic> {
+        let mut cat = Catalog::embedded()?.clone();
+        for path in files {
+            for e in load_user_file(path)? {
+                if let Some(d) = check_structure(&e).into_iter().next() {
+                    return Err(d);
+                }
+                for (i, p) in e.patterns.iter().enumerate() {
+                    crate::matcher::compile_pattern(p).map_err(|m| {
+                        Diagnostic::error(&e.source, m).at_entry(&e, &format!("patterns[{i}]"))
+                    })?;
+                }
+                cat.upsert(e);
+            }
+        }
+        Ok(cat)
+    }
+
+    /// Ids most similar to `id`, best first (for "did you mean").
+    pub fn closest_ids(&self, id: &str, n: usize) -> Vec<&str> {
+        let mut scored: Vec<(usize, &str)> = self
+            .entries
+            .iter()
+            .map(|e| (similarity_distance(id, &e.id), e.id.as_str()))
+            .collect();
+        scored.sort();
+        scored.into_iter().take(n).map(|(_, s)| s).collect()
+    }
+}
+
+/// Reads and parses a user catalog file; the area is the file stem.
+pub fn load_user_file(path: &Path) -> Result<Vec<Entry>, Diagnostic> {
+    let origin = path.display().to_string();
+    let bytes =
+        std::fs::read(path).map_err(|e| Diagnostic::error(&origin, crate::input::io_reason(&e)))?;
+    let text =
+        String::from_utf8(bytes).map_err(|_| Diagnostic::error(&origin, "not valid UTF-8 text"))?;
+    let area = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "user".into());
+    parse_file(&origin, &area, &text)
+}
+
+/// Edit distance, with a bonus for shared words, for id suggestions.
+fn similarity_distance(a: &str, b: &str) -> usize {
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for i in 1..=a.len() {
+        let mut cur = vec![i; b.len() + 1];
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            cur[j] = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kebab_ids() {
+        assert!(is_kebab_id("port-in-use"));
+        assert!(is_kebab_id("query-fail-61008"));
+        assert!(!is_kebab_id("Port-in-use"));
+        assert!(!is_kebab_id("port--in-use"));
+        assert!(!is_kebab_id("port_in_use"));
+        assert!(!is_kebab_id("-port"));
+        assert!(!is_kebab_id("1port"));
+    }
+
+    #[test]
+    fn yaml_errors_are_located() {
+        let d = parse_file("x.yaml", "x", "- id: a\n  bogus: 1\n").unwrap_err();
+        assert_eq!(d.file, "x.yaml");
+        assert!(d.line.is_some());
+        assert!(d.message.contains("unknown field `bogus`"), "{}", d.message);
+    }
+}

@@ -1,0 +1,590 @@
+//! Command-line interface: the clap definitions (the only place flags exist),
+//! their resolution into settings, and the subcommands.
+
+use std::io::{self, IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context as _, Result, bail};
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::catalog::{Catalog, Diagnostic, Lang, Server, Severity};
+use crate::diagnose::Diagnoser;
+use crate::input::Source;
+use crate::lint::{self, LintFile};
+use crate::matcher::Matcher;
+use crate::report::{self, InputError, ViewOptions};
+
+const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (catalog ",
+    crate::catalog_version!(),
+    ", ",
+    env!("ALIST_DOCTOR_ENTRIES"),
+    " entries)"
+);
+
+const AFTER_HELP: &str = "\
+Examples:
+  alist-doctor 'failed to start: listen tcp 0.0.0.0:5244: bind: address already in use'
+  docker logs alist 2>&1 | alist-doctor
+  alist-doctor --file data/log/log.log --format json
+  alist-doctor explain port-in-use
+
+Exit codes: 0 nothing found at or above --fail-on, 1 a finding at or above
+--fail-on, 2 usage error, unreadable input or invalid catalog.";
+
+/// Explains AList and OpenList errors: paste a message or pipe a whole log.
+#[derive(Debug, Parser)]
+#[command(
+    name = "alist-doctor",
+    version = VERSION,
+    about,
+    after_help = AFTER_HELP,
+    args_conflicts_with_subcommands = true
+)]
+pub struct Cli {
+    /// Error messages to diagnose, one pasted message each (may span lines);
+    /// `-` reads standard input. With no TEXT and no --file, standard input is read.
+    #[arg(value_name = "TEXT")]
+    pub texts: Vec<String>,
+
+    /// Read a log file (repeatable).
+    #[arg(short = 'f', long = "file", value_name = "PATH")]
+    pub files: Vec<PathBuf>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text, global = true)]
+    pub format: Format,
+
+    /// When to colour the text output (NO_COLOR and CLICOLOR_FORCE are honoured with auto).
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN", global = true)]
+    pub color: ColorChoice,
+
+    /// Exit with 1 when a finding is at least this severe (`never`: always 0).
+    #[arg(long, value_enum, default_value_t = FailOn::Info, value_name = "SEVERITY")]
+    pub fail_on: FailOn,
+
+    /// Language of titles, causes and fixes [default: from LC_ALL, LC_MESSAGES or LANG].
+    #[arg(long, value_enum, global = true)]
+    pub lang: Option<LangArg>,
+
+    /// Whose documentation to link first.
+    #[arg(long, value_enum, default_value_t = DocsArg::Alist, global = true)]
+    pub docs: DocsArg,
+
+    /// Show secrets (tokens, cookies, passwords, signed URLs) instead of masking them.
+    #[arg(long, global = true)]
+    pub no_redact: bool,
+
+    /// Add a catalog file whose entries extend or override the built-in ones (repeatable).
+    #[arg(long = "catalog", value_name = "FILE", global = true)]
+    pub catalogs: Vec<PathBuf>,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Print everything the catalog knows about one problem.
+    Explain {
+        /// The problem's id, as shown in brackets in the report.
+        id: String,
+    },
+    /// List the catalog's problems: id, severity, title.
+    List,
+    /// Check catalog files: schema, regexes, examples, counter-examples.
+    Lint {
+        /// Catalog files to check together [default: the built-in catalog].
+        files: Vec<PathBuf>,
+    },
+    /// Print every catalog pattern, one per line (for `rg -f` comparisons).
+    Patterns,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    Error,
+    Warning,
+    /// Any finding.
+    Info,
+    Never,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LangArg {
+    En,
+    Zh,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DocsArg {
+    Alist,
+    Openlist,
+}
+
+/// Resolved settings: what the rest of the program sees.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub sources: Vec<Source>,
+    pub format: Format,
+    pub fail_on: Option<Severity>,
+    pub view: ViewOptions,
+    pub catalogs: Vec<PathBuf>,
+}
+
+/// Language from the flag, else the locale variables in POSIX precedence.
+pub fn resolve_lang(flag: Option<LangArg>, env: impl Fn(&str) -> Option<String>) -> Lang {
+    match flag {
+        Some(LangArg::Zh) => Lang::Zh,
+        Some(LangArg::En) => Lang::En,
+        None => {
+            let locale = ["LC_ALL", "LC_MESSAGES", "LANG"]
+                .iter()
+                .filter_map(|k| env(k))
+                .find(|v| !v.is_empty())
+                .unwrap_or_default();
+            if locale.to_ascii_lowercase().starts_with("zh") {
+                Lang::Zh
+            } else {
+                Lang::En
+            }
+        }
+    }
+}
+
+/// Whether to colour: an explicit flag wins; with auto, NO_COLOR turns colour
+/// off, CLICOLOR_FORCE turns it on, else colour only a terminal.
+pub fn resolve_color(choice: ColorChoice, env: impl Fn(&str) -> Option<String>, tty: bool) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            if env("NO_COLOR").is_some_and(|v| !v.is_empty()) {
+                false
+            } else if env("CLICOLOR_FORCE").is_some_and(|v| !v.is_empty() && v != "0") {
+                true
+            } else {
+                tty
+            }
+        }
+    }
+}
+
+fn env_var(k: &str) -> Option<String> {
+    std::env::var(k).ok()
+}
+
+impl Cli {
+    fn resolve(&self) -> Result<Config> {
+        let mut sources = Vec::new();
+        for (i, t) in self.texts.iter().enumerate() {
+            if t == "-" {
+                if !sources.contains(&Source::Stdin) {
+                    sources.push(Source::Stdin);
+                }
+            } else {
+                sources.push(Source::Text {
+                    index: i + 1,
+                    text: t.clone(),
+                });
+            }
+        }
+        sources.extend(self.files.iter().cloned().map(Source::File));
+        if sources.is_empty() {
+            if io::stdin().is_terminal() {
+                bail!(
+                    "nothing to diagnose: paste an error message as an argument, \
+                     pipe a log into standard input, or use --file PATH (see --help)"
+                );
+            }
+            sources.push(Source::Stdin);
+        }
+        let mut catalogs = self.catalogs.clone();
+        catalogs.extend(user_catalog_files());
+        Ok(Config {
+            sources,
+            format: self.format,
+            fail_on: match self.fail_on {
+                FailOn::Error => Some(Severity::Error),
+                FailOn::Warning => Some(Severity::Warning),
+                FailOn::Info => Some(Severity::Info),
+                FailOn::Never => None,
+            },
+            view: self.view_options(),
+            catalogs,
+        })
+    }
+
+    fn view_options(&self) -> ViewOptions {
+        ViewOptions {
+            lang: resolve_lang(self.lang, env_var),
+            docs_first: match self.docs {
+                DocsArg::Alist => Server::Alist,
+                DocsArg::Openlist => Server::Openlist,
+            },
+            redact: !self.no_redact,
+        }
+    }
+
+    fn load_catalog(&self) -> Result<Catalog> {
+        let mut files = self.catalogs.clone();
+        files.extend(user_catalog_files());
+        Ok(Catalog::with_user_files(&files)?)
+    }
+}
+
+/// Extra catalog files: `ALIST_DOCTOR_CATALOG` (path-list) and every `*.yaml`
+/// in the user's `alist-doctor/catalog.d/` config directory.
+pub fn user_catalog_files() -> Vec<PathBuf> {
+    let mut out: Vec<PathBuf> = Vec::new();
+    if let Some(list) = std::env::var_os("ALIST_DOCTOR_CATALOG") {
+        out.extend(std::env::split_paths(&list).filter(|p| !p.as_os_str().is_empty()));
+    }
+    if let Some(dir) = config_dir().map(|d| d.join("alist-doctor").join("catalog.d"))
+        && let Ok(rd) = std::fs::read_dir(&dir)
+    {
+        let mut found: Vec<PathBuf> = rd
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "yaml" || x == "yml"))
+            .collect();
+        found.sort();
+        out.extend(found);
+    }
+    out
+}
+
+/// `$XDG_CONFIG_HOME`, `~/.config` on Unix, `%APPDATA%` on Windows.
+fn config_dir() -> Option<PathBuf> {
+    if let Some(x) = std::env::var_os("XDG_CONFIG_HOME").filter(|x| !x.is_empty()) {
+        return Some(PathBuf::from(x));
+    }
+    if cfg!(windows) {
+        return std::env::var_os("APPDATA").map(PathBuf::from);
+    }
+    if cfg!(target_os = "macos")
+        && let Some(h) = std::env::var_os("HOME")
+    {
+        let p = PathBuf::from(h).join("Library/Application Support");
+        if p.is_dir() {
+            return Some(p);
+        }
+    }
+    std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config"))
+}
+
+/// Entry point of the binary: runs and maps every failure to exit code 2.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    let color = resolve_color(cli.color, env_var, io::stdout().is_terminal());
+    colored::control::set_override(color);
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::new(stdout.lock());
+    let result = run(&cli, &mut out).and_then(|code| {
+        out.flush()?;
+        Ok(code)
+    });
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("alist-doctor: error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<io::Error>()
+            .is_some_and(|io| io.kind() == io::ErrorKind::BrokenPipe)
+    })
+}
+
+/// Runs the parsed command line; returns the exit code.
+pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<u8> {
+    match &cli.command {
+        Some(Command::Explain { id }) => explain(cli, id, out),
+        Some(Command::List) => list(cli, out),
+        Some(Command::Lint { files }) => lint_cmd(files, out),
+        Some(Command::Patterns) => {
+            let cat = cli.load_catalog()?;
+            for e in &cat.entries {
+                for p in &e.patterns {
+                    writeln!(out, "(?i){p}")?;
+                }
+            }
+            Ok(0)
+        }
+        None => diagnose(cli, out),
+    }
+}
+
+fn diagnose(cli: &Cli, out: &mut dyn Write) -> Result<u8> {
+    let cfg = cli.resolve()?;
+    let catalog = Catalog::with_user_files(&cfg.catalogs)?;
+    let matcher = Matcher::new(catalog);
+    let mut d = Diagnoser::new(&matcher);
+    let mut names = Vec::new();
+    let mut errors = Vec::new();
+    for (i, src) in cfg.sources.iter().enumerate() {
+        names.push(src.name());
+        let reader = match src.open() {
+            Ok(r) => r,
+            Err(reason) => {
+                eprintln!("alist-doctor: {}: {reason}", src.name());
+                errors.push(InputError {
+                    input: src.name(),
+                    reason,
+                });
+                continue;
+            }
+        };
+        if let Err(e) = crate::scan::scan(&mut d, reader, i, src.is_paste(), &mut |_, _| Ok(())) {
+            let reason = format!("read error: {}", crate::input::io_reason(&e));
+            eprintln!("alist-doctor: {}: {reason}", src.name());
+            errors.push(InputError {
+                input: src.name(),
+                reason,
+            });
+        }
+    }
+    let view = report::build(&d, &names, &errors, &cfg.view);
+    match cfg.format {
+        Format::Text => report::text::render(out, &view)?,
+        Format::Json => report::json::render(out, &view)?,
+    }
+    Ok(exit_code(&view, cfg.fail_on))
+}
+
+fn exit_code(view: &report::View, fail_on: Option<Severity>) -> u8 {
+    if !view.summary.errors.is_empty() {
+        2
+    } else if fail_on.is_some_and(|min| view.findings.iter().any(|f| f.severity >= min)) {
+        1
+    } else {
+        0
+    }
+}
+
+fn explain(cli: &Cli, id: &str, out: &mut dyn Write) -> Result<u8> {
+    let cat = cli.load_catalog()?;
+    let opts = cli.view_options();
+    let Some(e) = cat.get(id) else {
+        let close = cat.closest_ids(id, 3);
+        bail!(
+            "no catalog entry has the id '{id}'; did you mean {}? (`alist-doctor list` shows them all)",
+            close
+                .iter()
+                .map(|c| format!("'{c}'"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    };
+    if cli.format == Format::Json {
+        let (title, cause, fix, docs) = report::entry_text(e, &[], &opts);
+        let v = serde_json::json!({
+            "version": report::JSON_VERSION,
+            "id": e.id, "title": title, "severity": e.severity, "tags": e.tags,
+            "drivers": e.drivers, "applies_to": e.servers(), "cause": cause, "fix": fix,
+            "docs": docs, "patterns": e.patterns, "examples": e.examples,
+            "counter_examples": e.counter_examples, "area": e.area, "source": e.source,
+        });
+        serde_json::to_writer_pretty(&mut *out, &v)?;
+        writeln!(out)?;
+        return Ok(0);
+    }
+    use colored::Colorize;
+    let (title, cause, fix, docs) = report::entry_text(e, &[], &opts);
+    writeln!(
+        out,
+        "{}[{}]: {}",
+        report::text::severity_label(e.severity),
+        e.id.cyan(),
+        title.bold()
+    )?;
+    writeln!(out, "  area: {} · source: {}", e.area, e.source)?;
+    if !e.tags.is_empty() {
+        writeln!(out, "  tags: {}", e.tags.join(", "))?;
+    }
+    if !e.drivers.is_empty() {
+        writeln!(out, "  drivers: {}", e.drivers.join(", "))?;
+    }
+    let servers: Vec<&str> = e
+        .servers()
+        .iter()
+        .map(|s| match s {
+            Server::Alist => "AList",
+            Server::Openlist => "OpenList",
+        })
+        .collect();
+    writeln!(out, "  applies to: {}", servers.join(", "))?;
+    writeln!(out, "\n{}\n  {}", "cause:".green().bold(), cause.trim())?;
+    writeln!(out, "\n{}", "fix:".green().bold())?;
+    for (i, f) in fix.iter().enumerate() {
+        writeln!(out, "  {}. {}", i + 1, f.trim())?;
+    }
+    if !docs.is_empty() {
+        writeln!(out, "\n{}", "docs:".green().bold())?;
+        for d in &docs {
+            writeln!(out, "  {d}")?;
+        }
+    }
+    writeln!(out, "\n{}", "patterns:".green().bold())?;
+    for p in &e.patterns {
+        writeln!(out, "  {p}")?;
+    }
+    if !e.examples.is_empty() {
+        writeln!(out, "\n{}", "examples:".green().bold())?;
+        for x in &e.examples {
+            writeln!(out, "  {}", crate::normalize::collapse_whitespace(x))?;
+        }
+    }
+    if !e.counter_examples.is_empty() {
+        writeln!(out, "\n{}", "not this problem:".green().bold())?;
+        for x in &e.counter_examples {
+            writeln!(out, "  {}", crate::normalize::collapse_whitespace(x))?;
+        }
+    }
+    Ok(0)
+}
+
+fn list(cli: &Cli, out: &mut dyn Write) -> Result<u8> {
+    let cat = cli.load_catalog()?;
+    let opts = cli.view_options();
+    if cli.format == Format::Json {
+        let entries: Vec<serde_json::Value> = cat
+            .entries
+            .iter()
+            .map(|e| {
+                let t = e.text(opts.lang);
+                serde_json::json!({
+                    "id": e.id, "severity": e.severity, "title": t.title, "area": e.area,
+                    "tags": e.tags, "drivers": e.drivers, "applies_to": e.servers(),
+                    "examples": e.examples.len(), "counter_examples": e.counter_examples.len(),
+                    "zh": e.zh.is_some(), "source": e.source,
+                })
+            })
+            .collect();
+        let v = serde_json::json!({
+            "version": report::JSON_VERSION,
+            "catalog_version": crate::catalog::CATALOG_VERSION,
+            "entries": entries,
+        });
+        serde_json::to_writer_pretty(&mut *out, &v)?;
+        writeln!(out)?;
+        return Ok(0);
+    }
+    let width = cat.entries.iter().map(|e| e.id.len()).max().unwrap_or(0);
+    for e in &cat.entries {
+        let t = e.text(opts.lang);
+        writeln!(
+            out,
+            "{:<width$}  {:<7}  {}",
+            e.id,
+            e.severity.as_str(),
+            crate::placeholder::fill(&t.title, &[])
+        )?;
+    }
+    Ok(0)
+}
+
+fn lint_cmd(files: &[PathBuf], out: &mut dyn Write) -> Result<u8> {
+    let (inputs, strict) = if files.is_empty() {
+        (lint::embedded(), true)
+    } else {
+        let mut v = Vec::new();
+        for f in files {
+            let text = std::fs::read(f)
+                .map_err(|e| {
+                    Diagnostic::error(&f.display().to_string(), crate::input::io_reason(&e))
+                })
+                .and_then(|b| {
+                    String::from_utf8(b).map_err(|_| {
+                        Diagnostic::error(&f.display().to_string(), "not valid UTF-8 text")
+                    })
+                })
+                .with_context(|| "cannot lint".to_string())?;
+            v.push(LintFile {
+                origin: f.display().to_string(),
+                area: f
+                    .file_stem()
+                    .map(|s| s.to_string_lossy().into_owned())
+                    .unwrap_or_default(),
+                text,
+            });
+        }
+        (v, false)
+    };
+    let diags = lint::lint(&inputs, strict);
+    for d in &diags {
+        writeln!(out, "{d}")?;
+    }
+    let errors = diags.iter().filter(|d| !d.warning).count();
+    let warnings = diags.len() - errors;
+    writeln!(
+        out,
+        "lint: {} file{}, {errors} error{}, {warnings} warning{}",
+        inputs.len(),
+        if inputs.len() == 1 { "" } else { "s" },
+        if errors == 1 { "" } else { "s" },
+        if warnings == 1 { "" } else { "s" },
+    )?;
+    Ok(if errors > 0 { 2 } else { 0 })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lang_from_locale() {
+        let env = |v: &'static str| move |k: &str| (k == "LANG").then(|| v.to_string());
+        assert_eq!(resolve_lang(None, env("zh_CN.UTF-8")), Lang::Zh);
+        assert_eq!(resolve_lang(None, env("en_US.UTF-8")), Lang::En);
+        assert_eq!(
+            resolve_lang(Some(LangArg::En), env("zh_CN.UTF-8")),
+            Lang::En
+        );
+        let lc_all = |k: &str| match k {
+            "LC_ALL" => Some("C".to_string()),
+            "LANG" => Some("zh_TW".to_string()),
+            _ => None,
+        };
+        assert_eq!(resolve_lang(None, lc_all), Lang::En);
+    }
+
+    #[test]
+    fn colour_precedence() {
+        let none = |_: &str| None;
+        let no_color = |k: &str| (k == "NO_COLOR").then(|| "1".to_string());
+        let force = |k: &str| (k == "CLICOLOR_FORCE").then(|| "1".to_string());
+        assert!(resolve_color(ColorChoice::Auto, none, true));
+        assert!(!resolve_color(ColorChoice::Auto, none, false));
+        assert!(!resolve_color(ColorChoice::Auto, no_color, true));
+        assert!(resolve_color(ColorChoice::Auto, force, false));
+        assert!(resolve_color(ColorChoice::Always, no_color, false));
+        assert!(!resolve_color(ColorChoice::Never, force, true));
+    }
+}

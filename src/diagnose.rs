@@ -1,0 +1,422 @@
+//! Turns events into findings: matches each against the catalog, collapses
+//! repeats of the same problem, and groups errors nobody knows yet.
+
+use std::collections::HashMap;
+
+use once_cell::sync::Lazy;
+use regex::Regex;
+
+use crate::catalog::Severity;
+use crate::envelope::Level;
+use crate::event::Event;
+use crate::matcher::{Hit, Matcher};
+
+/// Caps that keep memory bounded on hostile input (said in the summary).
+pub const MAX_FINDINGS: usize = 10_000;
+pub const MAX_UNKNOWN: usize = 1_000;
+const MAX_SAMPLES: usize = 3;
+const MAX_SAMPLE_LEN: usize = 2_000;
+
+/// Where an occurrence is: input index, line, timestamp.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Position {
+    pub source: usize,
+    pub line: u64,
+    pub timestamp: Option<String>,
+}
+
+/// What the user was doing when it failed, read from the wrap chain.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Context {
+    pub action: Option<&'static str>,
+    pub mount_path: Option<String>,
+    pub driver: Option<String>,
+    pub path: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Finding {
+    pub entry: usize,
+    pub captures: Vec<(String, String)>,
+    pub count: u64,
+    pub first: Position,
+    pub last: Position,
+    /// The first event's headline message (the innermost cause of a dump).
+    pub matched: String,
+    /// Up to three distinct headline messages.
+    pub samples: Vec<String>,
+    pub context: Context,
+    /// Other entries that also matched the first occurrence.
+    pub also: Vec<usize>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Unknown {
+    pub template: String,
+    pub count: u64,
+    pub level: Option<Level>,
+    pub first: Position,
+    pub sample: String,
+}
+
+/// What one event turned out to be, for streaming reporters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Index into `Diagnoser::findings`; `new` on the first occurrence.
+    Finding {
+        index: usize,
+        new: bool,
+    },
+    Unknown {
+        index: usize,
+        new: bool,
+    },
+    Benign,
+    Nothing,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Stats {
+    pub lines: u64,
+    pub events: u64,
+    pub benign: u64,
+    pub cut_lines: u64,
+    pub findings_capped: bool,
+    pub unknown_capped: bool,
+    pub outside_window: u64,
+}
+
+pub struct Diagnoser<'m> {
+    pub matcher: &'m Matcher,
+    pub findings: Vec<Finding>,
+    pub unknown: Vec<Unknown>,
+    pub stats: Stats,
+    by_key: HashMap<(usize, Vec<(String, String)>), usize>,
+    by_template: HashMap<String, usize>,
+}
+
+impl<'m> Diagnoser<'m> {
+    pub fn new(matcher: &'m Matcher) -> Self {
+        Diagnoser {
+            matcher,
+            findings: Vec::new(),
+            unknown: Vec::new(),
+            stats: Stats::default(),
+            by_key: HashMap::new(),
+            by_template: HashMap::new(),
+        }
+    }
+
+    /// Explains one event. `paste` marks text given on the command line,
+    /// where normal-operation messages are explained rather than skipped.
+    pub fn observe(&mut self, ev: &Event, source: usize, paste: bool) -> Outcome {
+        self.stats.events += 1;
+        if ev.is_routine() {
+            return Outcome::Nothing;
+        }
+        let text = ev.match_text();
+        let hits = self.matcher.hits(&text);
+        let entries = &self.matcher.catalog().entries;
+        let benign = hits.iter().position(|h| entries[h.entry].benign);
+        let top = match benign {
+            Some(i) if paste => Some(i),
+            Some(_) => {
+                self.stats.benign += 1;
+                return Outcome::Benign;
+            }
+            None if hits.is_empty() => None,
+            None => Some(0),
+        };
+        let pos = Position {
+            source,
+            line: ev.line,
+            timestamp: ev.timestamp.clone(),
+        };
+        match top {
+            Some(i) => self.record(&hits, i, ev, &text, pos),
+            None if ev.is_error() => self.record_unknown(ev, pos),
+            None => Outcome::Nothing,
+        }
+    }
+
+    fn record(
+        &mut self,
+        hits: &[Hit],
+        top: usize,
+        ev: &Event,
+        text: &str,
+        pos: Position,
+    ) -> Outcome {
+        let hit = &hits[top];
+        let key = (hit.entry, hit.captures.clone());
+        let sample = clip(&ev.head);
+        if let Some(&i) = self.by_key.get(&key) {
+            let f = &mut self.findings[i];
+            f.count += 1;
+            f.last = pos;
+            if f.samples.len() < MAX_SAMPLES && !f.samples.contains(&sample) {
+                f.samples.push(sample);
+            }
+            return Outcome::Finding {
+                index: i,
+                new: false,
+            };
+        }
+        if self.findings.len() >= MAX_FINDINGS {
+            // Keep counting under the first finding of the same entry.
+            self.stats.findings_capped = true;
+            if let Some(i) = self.findings.iter().position(|f| f.entry == hit.entry) {
+                self.findings[i].count += 1;
+                return Outcome::Finding {
+                    index: i,
+                    new: false,
+                };
+            }
+            return Outcome::Nothing;
+        }
+        let entries = &self.matcher.catalog().entries;
+        let also = hits
+            .iter()
+            .enumerate()
+            .filter(|(i, h)| *i != top && !entries[h.entry].benign)
+            .map(|(_, h)| h.entry)
+            .take(5)
+            .collect();
+        let index = self.findings.len();
+        self.findings.push(Finding {
+            entry: hit.entry,
+            captures: hit.captures.clone(),
+            count: 1,
+            first: pos.clone(),
+            last: pos,
+            matched: sample.clone(),
+            samples: vec![sample],
+            context: context_of(text),
+            also,
+        });
+        self.by_key.insert(key, index);
+        Outcome::Finding { index, new: true }
+    }
+
+    fn record_unknown(&mut self, ev: &Event, pos: Position) -> Outcome {
+        let shown = crate::normalize::normalize(&ev.head);
+        let template = template_of(&shown);
+        if let Some(&i) = self.by_template.get(&template) {
+            self.unknown[i].count += 1;
+            return Outcome::Unknown {
+                index: i,
+                new: false,
+            };
+        }
+        if self.unknown.len() >= MAX_UNKNOWN {
+            self.stats.unknown_capped = true;
+            return Outcome::Nothing;
+        }
+        let index = self.unknown.len();
+        self.unknown.push(Unknown {
+            template: template.clone(),
+            count: 1,
+            level: ev.level.or(Some(Level::Panic)),
+            first: pos,
+            sample: clip(&shown),
+        });
+        self.by_template.insert(template, index);
+        Outcome::Unknown { index, new: true }
+    }
+
+    pub fn severity(&self, f: &Finding) -> Severity {
+        self.matcher.catalog().entries[f.entry].severity
+    }
+
+    /// Findings in report order: severity, then count, then first seen.
+    pub fn sorted_findings(&self) -> Vec<&Finding> {
+        let mut v: Vec<&Finding> = self.findings.iter().collect();
+        v.sort_by(|a, b| {
+            self.severity(b)
+                .cmp(&self.severity(a))
+                .then(b.count.cmp(&a.count))
+                .then((a.first.source, a.first.line).cmp(&(b.first.source, b.first.line)))
+        });
+        v
+    }
+
+    pub fn sorted_unknown(&self) -> Vec<&Unknown> {
+        let mut v: Vec<&Unknown> = self.unknown.iter().collect();
+        v.sort_by(|a, b| {
+            b.count
+                .cmp(&a.count)
+                .then((a.first.source, a.first.line).cmp(&(b.first.source, b.first.line)))
+        });
+        v
+    }
+}
+
+fn clip(s: &str) -> String {
+    let s = crate::normalize::collapse_whitespace(&crate::normalize::strip_ansi(s));
+    if s.len() <= MAX_SAMPLE_LEN {
+        return s;
+    }
+    let mut end = MAX_SAMPLE_LEN;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}…", &s[..end])
+}
+
+macro_rules! re {
+    ($name:ident, $pat:expr) => {
+        static $name: Lazy<Regex> = Lazy::new(|| {
+            // Invariant: constant patterns, exercised by this module's tests.
+            #[allow(clippy::unwrap_used)]
+            Regex::new($pat).unwrap()
+        });
+    };
+}
+
+re!(
+    STORAGE_DRIVER,
+    r"(?i)storages?:? \[(?P<mount>[^\]]*)\],? driver:? \[(?P<driver>[^\]]*)\]"
+);
+re!(
+    LIST_PATH,
+    r"(?i)\bfailed (?:list|get|link|put|make dir|move|copy|rename|remove) (?P<path>/[^\s:]*):"
+);
+
+/// (needle, what the user was doing), most specific first.
+const ACTIONS: &[(&str, &str)] = &[
+    (
+        "failed get enabled storages",
+        "loading storages at start-up",
+    ),
+    (
+        "failed init storage but storage is already created",
+        "adding a storage",
+    ),
+    ("failed create storage", "saving a storage"),
+    ("failed update storage", "saving a storage"),
+    ("failed load storage", "loading a storage"),
+    ("failed init storage", "loading a storage"),
+    ("failed to start", "starting the server"),
+    ("listen tcp", "starting the server"),
+    ("failed to connect database", "starting the server"),
+    ("failed get objs", "listing a folder"),
+    ("failed to list objs", "listing a folder"),
+    ("fs/list:", "listing a folder"),
+    ("failed list ", "listing a folder"),
+    ("failed link", "getting a download link"),
+    ("failed get link", "getting a download link"),
+    ("failed put", "uploading"),
+    ("failed to make dir", "uploading"),
+    ("createtempfile", "uploading"),
+    ("upload", "uploading"),
+    ("failed create meta", "saving a meta rule"),
+    ("failed copy", "copying files"),
+    ("failed move", "moving files"),
+    ("failed rename", "renaming a file"),
+    ("failed remove", "deleting files"),
+    ("offline download", "adding an offline download"),
+    ("search", "searching"),
+    ("sign-in", "logging in"),
+    ("login", "logging in"),
+    ("token is expired", "using a login session"),
+];
+
+/// Reads the user's action, mount path and driver from a message.
+pub fn context_of(text: &str) -> Context {
+    let lower = text.to_ascii_lowercase();
+    let mut c = Context {
+        action: ACTIONS
+            .iter()
+            .find(|(needle, _)| lower.contains(needle))
+            .map(|(_, a)| *a),
+        ..Context::default()
+    };
+    if let Some(m) = STORAGE_DRIVER.captures(text) {
+        c.mount_path = Some(m["mount"].to_string());
+        c.driver = Some(m["driver"].to_string());
+    }
+    if let Some(m) = LIST_PATH.captures(text) {
+        c.path = Some(m["path"].to_string());
+    }
+    c
+}
+
+re!(
+    VOLATILE,
+    r#"(?xi)
+      (?P<url>\b[a-z][a-z0-9+.-]*://[^\s"'<>]+)
+    | (?P<quoted>"[^"]*"|'[^']*')
+    | (?P<uuid>\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b)
+    | (?P<ip>\b\d{1,3}(?:\.\d{1,3}){3}(?::\d+)?\b|\[[0-9a-f:]+\](?::\d+)?)
+    | (?P<path>(?:\b[a-z]:)?(?:[/\\][^\s/\\:,;\]\[)(]+){2,}[/\\]?|/[^\s/:,;\]\[)(]+)
+    | (?P<hex>\b(?:[0-9a-f]*[0-9][0-9a-f]*[a-f][0-9a-f]*|[0-9a-f]*[a-f][0-9a-f]*[0-9][0-9a-f]*)\b)
+    | (?P<num>\b\d+(?:\.\d+)?\b|-\d+\b)
+    "#
+);
+
+/// A message with its volatile parts masked, so that one error repeated with
+/// other paths, ids or numbers groups under one template.
+pub fn template_of(msg: &str) -> String {
+    let masked = VOLATILE.replace_all(msg, |c: &regex::Captures<'_>| {
+        let kind = ["url", "quoted", "uuid", "ip", "path", "hex", "num"]
+            .into_iter()
+            .find(|k| c.name(k).is_some())
+            .unwrap_or("num");
+        let whole = c.get(0).map_or("", |m| m.as_str());
+        let start = c.get(0).map_or(0, |m| m.start());
+        // `i/o` is a word, not a path.
+        if kind == "path"
+            && msg[..start]
+                .chars()
+                .last()
+                .is_some_and(char::is_alphanumeric)
+        {
+            return whole.to_string();
+        }
+        match kind {
+            "url" => "<url>",
+            "quoted" => "\"<str>\"",
+            "uuid" => "<uuid>",
+            "ip" => "<ip>",
+            "path" => "<path>",
+            "hex" => "<hex>",
+            _ => "<n>",
+        }
+        .to_string()
+    });
+    clip(&masked)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn templates_mask_volatile_parts() {
+        assert_eq!(
+            template_of(
+                "failed list /quark/Movies/2024: Get \"https://x.y/z?a=1\": dial tcp 10.0.0.5:443: i/o timeout after 30 s"
+            ),
+            "failed list <path>: Get \"<str>\": dial tcp <ip>: i/o timeout after <n> s"
+        );
+        assert_eq!(
+            template_of("file 634e704cefa78f92fefd4c779f7422d820082d041 gone, code -9"),
+            "file <hex> gone, code <n>"
+        );
+        assert_eq!(template_of("failed get objs: EOF"), "failed get objs: EOF");
+    }
+
+    #[test]
+    fn context_from_chains() {
+        let c =
+            context_of("failed get enabled storages: [/ali], driver: [AliyundriveOpen], Error: x");
+        assert_eq!(c.action, Some("loading storages at start-up"));
+        assert_eq!(c.mount_path.as_deref(), Some("/ali"));
+        assert_eq!(c.driver.as_deref(), Some("AliyundriveOpen"));
+        let c = context_of(
+            "failed get objs: failed to list objs: failed list /quark/Movies: require login [guest]",
+        );
+        assert_eq!(c.action, Some("listing a folder"));
+        assert_eq!(c.path.as_deref(), Some("/quark/Movies"));
+    }
+}

@@ -1,0 +1,428 @@
+//! Peels the envelopes around one physical log line: the prefixes other
+//! programs add (docker, compose, journald, OpenWrt) and the line formats AList
+//! and OpenList write (logrus text / key=value / JSON, Go std-log, gin).
+
+use once_cell::sync::Lazy;
+use regex::Regex;
+
+use crate::normalize::strip_ansi;
+
+/// Severity of a log line as the server wrote it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Level {
+    Debug,
+    Info,
+    Warn,
+    Error,
+    Fatal,
+    Panic,
+}
+
+impl Level {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Debug => "debug",
+            Level::Info => "info",
+            Level::Warn => "warning",
+            Level::Error => "error",
+            Level::Fatal => "fatal",
+            Level::Panic => "panic",
+        }
+    }
+
+    /// Error-or-worse lines are reported as unknown when nothing explains them.
+    pub fn is_error(self) -> bool {
+        self >= Level::Error
+    }
+
+    fn from_word(w: &str) -> Option<Level> {
+        Some(match w.to_ascii_lowercase().as_str() {
+            "debu" | "debug" | "trac" | "trace" => Level::Debug,
+            "info" => Level::Info,
+            "warn" | "warning" => Level::Warn,
+            "erro" | "error" | "err" => Level::Error,
+            "fata" | "fatal" => Level::Fatal,
+            "pani" | "panic" => Level::Panic,
+            _ => return None,
+        })
+    }
+}
+
+/// What kind of line this is, once the envelopes are off.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Kind {
+    /// A logrus entry (text, key=value or JSON form) or a Go std-log line.
+    Entry,
+    /// A gin access line; `status` is the HTTP status.
+    Access { status: u16 },
+    /// `[Recovery] … panic recovered:` header of a gin panic block.
+    Recovery,
+    /// `panic: …` / `fatal error: …` from the Go runtime.
+    Panic,
+    /// A stack frame or goroutine header: never a finding on its own.
+    Frame,
+    /// An empty line.
+    Blank,
+    /// Text without any recognised envelope.
+    Plain,
+}
+
+/// One physical line, understood.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Line {
+    pub kind: Kind,
+    pub level: Option<Level>,
+    /// Timestamp as written by the innermost envelope that has one, in the
+    /// sortable form `YYYY-MM-DD HH:MM:SS` where it can be converted.
+    pub timestamp: Option<String>,
+    /// The message with envelopes, colours and padding removed.
+    pub message: String,
+}
+
+macro_rules! re {
+    ($name:ident, $pat:expr) => {
+        static $name: Lazy<Regex> = Lazy::new(|| {
+            // Invariant: constant patterns, exercised by this module's tests.
+            #[allow(clippy::unwrap_used)]
+            Regex::new($pat).unwrap()
+        });
+    };
+}
+
+// Prefixes added by the programs that carry the log.
+re!(COMPOSE, r"^[A-Za-z0-9][A-Za-z0-9_.-]*\s+\| ");
+re!(
+    DOCKER_TS,
+    r"^(\d{4}-\d\d-\d\d)T(\d\d:\d\d:\d\d)(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)? "
+);
+re!(
+    JOURNALD,
+    r"^(?:[A-Z][a-z]{2}|\d{1,2}月) {1,2}\d{1,2} \d\d:\d\d:\d\d \S+ [^\s\[:]+(?:\[\d+\])?: "
+);
+re!(
+    JOURNALD_ISO,
+    r"^\d{4}-\d\d-\d\dT[\d:.,]+(?:Z|[+-]\d\d:?\d\d)? \S+ [^\s\[:]+(?:\[\d+\])?: "
+);
+re!(
+    LOGREAD,
+    r"^[A-Z][a-z]{2} [A-Z][a-z]{2} {1,2}\d{1,2} \d\d:\d\d:\d\d \d{4} [a-z0-9]+\.([a-z]+) [^\s\[:]+(?:\[\d+\])?: "
+);
+
+// Line formats of the server itself.
+re!(
+    LOGRUS,
+    r"^(INFO|WARN|ERRO|FATA|PANI|DEBU|TRAC)\[([^\]]*)\](?:\S+\.go:\d+ \S+\(\))? ?"
+);
+re!(
+    LOGFMT,
+    r#"^time="([^"]*)" level=(\w+) msg=("(?:[^"\\]|\\.)*"|\S*)"#
+);
+re!(
+    GIN,
+    r"^\[GIN\] (\d{4})/(\d\d)/(\d\d) - (\d\d:\d\d:\d\d) \|\s*(\d{3})\s*\|"
+);
+re!(
+    RECOVERY,
+    r"^(?:(\d{4})/(\d\d)/(\d\d) (\d\d:\d\d:\d\d) )?\[Recovery\] .*?panic recovered:?\s*(.*)$"
+);
+re!(
+    STDLOG,
+    r"^(\d{4})/(\d\d)/(\d\d) (\d\d:\d\d:\d\d)(?:\.\d+)? (.*)$"
+);
+re!(STDLOG_LEVEL, r"^(ERROR|WARN|INFO|DEBUG)\s+(.*)$");
+re!(PANIC, r"^(?:panic: |fatal error: )");
+// Stack frames: goroutine headers, `\t/file.go:12 +0x1f`, gin's
+// `/file.go:12 (0x4a)`, function lines like `github.com/x/y.(*T).F(0x1, ...)`
+// or `runtime.goexit`, and the `[signal …]` line of a crash.
+re!(
+    FRAME,
+    r"^(?:goroutine \d+ \[|created by |\[signal |\t\S+\.(?:go|s):\d+|\S+\.(?:go|s):\d+(?: \+0x[0-9a-f]+| \(0x[0-9a-f]+\))|[\w.\-]+(?:/[\w.\-]+)*\.[\w.\[\]()*{}\-]+(?:\(.*\))?$|\t[\w.()*\[\]]+: )"
+);
+
+/// Understands one physical line (without its line terminator).
+pub fn parse_line(raw: &str) -> Line {
+    let mut outer_ts: Option<String> = None;
+    let mut text: std::borrow::Cow<'_, str> =
+        std::borrow::Cow::Borrowed(raw.trim_end_matches(['\r', '\n']));
+
+    // docker's json-file lines carry the real line in "log".
+    if text.starts_with("{\"log\":")
+        && let Some((log, time)) = docker_json(&text)
+    {
+        outer_ts = time;
+        text = std::borrow::Cow::Owned(log);
+    }
+    // Carriers' prefixes, outermost first; at most a few layers.
+    for _ in 0..4 {
+        if let Some(m) = DOCKER_TS.captures(&text) {
+            outer_ts = Some(format!("{} {}", &m[1], &m[2]));
+            let end = m.get(0).map_or(0, |m| m.end());
+            text = std::borrow::Cow::Owned(text[end..].to_string());
+            continue;
+        }
+        let end = [&*COMPOSE, &*JOURNALD, &*JOURNALD_ISO, &*LOGREAD]
+            .iter()
+            .find_map(|re| re.find(&text).map(|m| m.end()));
+        match end {
+            Some(end) => text = std::borrow::Cow::Owned(text[end..].to_string()),
+            None => break,
+        }
+    }
+
+    let clean = strip_ansi(&text);
+    let trimmed = clean.trim_end();
+    let line = |kind, level, ts: Option<String>, msg: &str| Line {
+        kind,
+        level,
+        timestamp: ts.or_else(|| outer_ts.clone()),
+        message: msg.trim().to_string(),
+    };
+
+    if trimmed.trim().is_empty() {
+        return line(Kind::Blank, None, None, "");
+    }
+    if let Some(c) = LOGRUS.captures(trimmed) {
+        let end = c.get(0).map_or(0, |m| m.end());
+        return line(
+            Kind::Entry,
+            Level::from_word(&c[1]),
+            Some(c[2].to_string()),
+            &trimmed[end..],
+        );
+    }
+    if let Some(c) = LOGFMT.captures(trimmed) {
+        let msg = go_unquote(&c[3]);
+        return line(
+            Kind::Entry,
+            Level::from_word(&c[2]),
+            Some(c[1].replace('T', " ")),
+            &msg,
+        );
+    }
+    if trimmed.starts_with('{')
+        && let Some(l) = logrus_json(trimmed)
+    {
+        return Line {
+            timestamp: l.timestamp.or(outer_ts),
+            ..l
+        };
+    }
+    if let Some(c) = GIN.captures(trimmed) {
+        let status = c[5].parse().unwrap_or(0);
+        let ts = format!("{}-{}-{} {}", &c[1], &c[2], &c[3], &c[4]);
+        return line(Kind::Access { status }, None, Some(ts), trimmed);
+    }
+    if trimmed.starts_with("[GIN-debug]") {
+        return line(Kind::Entry, Some(Level::Debug), None, trimmed);
+    }
+    if let Some(c) = RECOVERY.captures(trimmed) {
+        let ts = c
+            .get(1)
+            .map(|_| format!("{}-{}-{} {}", &c[1], &c[2], &c[3], &c[4]));
+        return line(Kind::Recovery, Some(Level::Error), ts, &c[5]);
+    }
+    if let Some(c) = STDLOG.captures(trimmed) {
+        let ts = format!("{}-{}-{} {}", &c[1], &c[2], &c[3], &c[4]);
+        let rest = &c[5];
+        if let Some(l) = STDLOG_LEVEL.captures(rest) {
+            return line(Kind::Entry, Level::from_word(&l[1]), Some(ts), &l[2]);
+        }
+        return line(Kind::Entry, None, Some(ts), rest);
+    }
+    if PANIC.is_match(trimmed) {
+        return line(Kind::Panic, Some(Level::Panic), None, trimmed);
+    }
+    if FRAME.is_match(trimmed) {
+        return line(Kind::Frame, None, None, trimmed);
+    }
+    line(Kind::Plain, None, None, trimmed)
+}
+
+/// `{"log":"…\n","stream":"stderr","time":"…"}` → (log line, time).
+fn docker_json(s: &str) -> Option<(String, Option<String>)> {
+    let v: serde_json::Value = serde_json::from_str(s).ok()?;
+    let log = v.get("log")?.as_str()?;
+    let time = v
+        .get("time")
+        .and_then(|t| t.as_str())
+        .and_then(iso_to_sortable);
+    Some((log.trim_end_matches(['\r', '\n']).to_string(), time))
+}
+
+/// A logrus JSONFormatter line.
+fn logrus_json(s: &str) -> Option<Line> {
+    let v: serde_json::Value = serde_json::from_str(s).ok()?;
+    let obj = v.as_object()?;
+    let msg = obj.get("msg")?.as_str()?;
+    let level = obj
+        .get("level")
+        .and_then(|l| l.as_str())
+        .and_then(Level::from_word);
+    let mut message = msg.to_string();
+    // logrus puts a wrapped error under "error" when WithError is used.
+    if let Some(err) = obj.get("error").and_then(|e| e.as_str()) {
+        message.push_str(": ");
+        message.push_str(err);
+    }
+    Some(Line {
+        kind: Kind::Entry,
+        level,
+        timestamp: obj
+            .get("time")
+            .and_then(|t| t.as_str())
+            .and_then(iso_to_sortable),
+        message: message.trim().to_string(),
+    })
+}
+
+/// `2024-01-02T15:04:05.123+08:00` → `2024-01-02 15:04:05`.
+pub fn iso_to_sortable(s: &str) -> Option<String> {
+    let b = s.as_bytes();
+    if b.len() >= 19 && b[4] == b'-' && b[7] == b'-' && (b[10] == b'T' || b[10] == b' ') {
+        Some(format!("{} {}", &s[..10], &s[11..19]))
+    } else {
+        None
+    }
+}
+
+/// Undoes Go `%q` quoting (logfmt values); unquoted values pass through.
+fn go_unquote(v: &str) -> String {
+    match v.strip_prefix('"').and_then(|v| v.strip_suffix('"')) {
+        Some(inner) => {
+            let mut out = String::with_capacity(inner.len());
+            let mut chars = inner.chars();
+            while let Some(c) = chars.next() {
+                if c != '\\' {
+                    out.push(c);
+                    continue;
+                }
+                match chars.next() {
+                    Some('n') => out.push('\n'),
+                    Some('t') => out.push('\t'),
+                    Some('r') => out.push('\r'),
+                    Some('"') => out.push('"'),
+                    Some('\\') => out.push('\\'),
+                    Some('x') => {
+                        let h: String = chars.by_ref().take(2).collect();
+                        out.push(u8::from_str_radix(&h, 16).map_or('\u{fffd}', char::from));
+                    }
+                    Some(c @ ('u' | 'U')) => {
+                        let n = if c == 'u' { 4 } else { 8 };
+                        let h: String = chars.by_ref().take(n).collect();
+                        out.push(
+                            u32::from_str_radix(&h, 16)
+                                .ok()
+                                .and_then(char::from_u32)
+                                .unwrap_or('\u{fffd}'),
+                        );
+                    }
+                    Some(other) => {
+                        out.push('\\');
+                        out.push(other);
+                    }
+                    None => out.push('\\'),
+                }
+            }
+            out
+        }
+        None => v.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(s: &str) -> Line {
+        parse_line(s)
+    }
+
+    #[test]
+    fn logrus_coloured_plain_and_lost_esc() {
+        for raw in [
+            "\x1b[31mERRO\x1b[0m[2024-01-02 15:04:05] failed get objs: x                 \n",
+            "[31mERRO[0m[2024-01-02 15:04:05] failed get objs: x ",
+            "ERRO[2024-01-02 15:04:05] failed get objs: x",
+        ] {
+            let l = p(raw);
+            assert_eq!(l.kind, Kind::Entry, "{raw:?}");
+            assert_eq!(l.level, Some(Level::Error));
+            assert_eq!(l.timestamp.as_deref(), Some("2024-01-02 15:04:05"));
+            assert_eq!(l.message, "failed get objs: x");
+        }
+    }
+
+    #[test]
+    fn openlist_debug_caller_is_dropped() {
+        let l = p(
+            "DEBU[2025-03-14 09:30:01]/home/runner/work/x/internal/op/fs.go:113 github.com/x/internal/op.List() op.List /local",
+        );
+        assert_eq!(l.level, Some(Level::Debug));
+        assert_eq!(l.message, "op.List /local");
+    }
+
+    #[test]
+    fn logfmt_and_json() {
+        let l = p(r#"time="2025-03-14 09:27:10" level=error msg="failed: \"x\"\nnext""#);
+        assert_eq!(l.level, Some(Level::Error));
+        assert_eq!(l.message, "failed: \"x\"\nnext");
+        let l = p(r#"{"level":"error","msg":"boom","time":"2024-05-01T12:00:00+08:00"}"#);
+        assert_eq!(l.level, Some(Level::Error));
+        assert_eq!(l.timestamp.as_deref(), Some("2024-05-01 12:00:00"));
+        assert_eq!(l.message, "boom");
+    }
+
+    #[test]
+    fn carriers() {
+        for raw in [
+            "alist-1  | ERRO[2024-01-02 15:04:05] boom",
+            "2025-03-14T09:26:50.123456789Z ERRO[2024-01-02 15:04:05] boom",
+            "Jul 01 06:23:50 nas alist[2993]: ERRO[2024-01-02 15:04:05] boom",
+            "1月 27 19:03:26 nas alist[2993]: ERRO[2024-01-02 15:04:05] boom",
+            "Sat Jan 28 20:58:07 2023 daemon.err alist[2806]: ERRO[2024-01-02 15:04:05] boom",
+            r#"{"log":"\u001b[31mERRO\u001b[0m[2024-01-02 15:04:05] boom \n","stream":"stderr","time":"2024-01-02T07:04:05.1Z"}"#,
+        ] {
+            let l = p(raw);
+            assert_eq!(
+                (l.level, l.message.as_str()),
+                (Some(Level::Error), "boom"),
+                "{raw}"
+            );
+        }
+    }
+
+    #[test]
+    fn gin_stdlog_panic_frames() {
+        let l = p(
+            r#"[GIN] 2025/03/14 - 09:26:53 | 200 |    1.534219ms |    192.168.1.20 | POST     "/api/fs/list""#,
+        );
+        assert_eq!(l.kind, Kind::Access { status: 200 });
+        let l = p("2023/06/15 12:03:58.022367 ERROR RESTY Post \"x\": EOF, Attempt 2");
+        assert_eq!(
+            (l.level, l.message.as_str()),
+            (Some(Level::Error), "RESTY Post \"x\": EOF, Attempt 2")
+        );
+        let l = p("\x1b[31m2025/03/14 09:27:00 [Recovery] 2025/03/14 - 09:27:00 panic recovered:");
+        assert_eq!(l.kind, Kind::Recovery);
+        assert_eq!(p("panic: runtime error: x").kind, Kind::Panic);
+        for f in [
+            "goroutine 7 [running]:",
+            "\t/source/internal/op/fs.go:128",
+            "github.com/alist-org/alist/v3/internal/op.List.func1",
+            "runtime.goexit",
+            "/usr/local/go/src/runtime/panic.go:261 (0x44c5b1)",
+            "\tpanicmem: panic(memoryError)",
+            "net/http.(*conn).serve(0xc000, {0x2a, 0xc0})",
+            "\t/usr/local/go/src/net/http/server.go:2044 +0x1f4",
+        ] {
+            assert_eq!(p(f).kind, Kind::Frame, "{f}");
+        }
+        for plain in [
+            "failed to list objs",
+            "EOF",
+            "\tstatus code: 403, request id: X",
+        ] {
+            assert_eq!(p(plain).kind, Kind::Plain, "{plain}");
+        }
+    }
+}

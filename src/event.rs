@@ -1,0 +1,234 @@
+//! Groups physical lines into events: one log entry with its continuation
+//! lines, a pkg/errors `%+v` dump, a gin recovery block or a Go panic.
+
+use crate::envelope::{Kind, Level, Line};
+use crate::normalize::normalize;
+
+/// Bounds that keep memory flat whatever the input looks like.
+const MAX_DETAILS: usize = 64;
+const MAX_FRAMES: usize = 16;
+const MAX_EVENT_BYTES: usize = 64 * 1024;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EventKind {
+    Entry,
+    Plain,
+    Panic,
+    Recovery,
+}
+
+#[derive(Debug, Clone)]
+pub struct Event {
+    pub kind: EventKind,
+    /// First physical line of the event (1-based).
+    pub line: u64,
+    pub level: Option<Level>,
+    pub timestamp: Option<String>,
+    /// The first line's message: for a `%+v` dump, the innermost cause.
+    pub head: String,
+    /// Continuation lines that are text (wrap messages, panic values).
+    pub details: Vec<String>,
+    /// Stack frames (the first few).
+    pub frames: Vec<String>,
+    bytes: usize,
+}
+
+impl Event {
+    fn new(kind: EventKind, line: u64, l: Line) -> Event {
+        Event {
+            kind,
+            line,
+            level: l.level,
+            timestamp: l.timestamp,
+            bytes: l.message.len(),
+            head: l.message,
+            details: Vec::new(),
+            frames: Vec::new(),
+        }
+    }
+
+    /// Errors, fatals, panics and crashes are worth reporting even when the
+    /// catalog does not know them.
+    pub fn is_error(&self) -> bool {
+        matches!(self.kind, EventKind::Panic | EventKind::Recovery)
+            || self.level.is_some_and(Level::is_error)
+    }
+
+    /// Levels that never describe a problem.
+    pub fn is_routine(&self) -> bool {
+        matches!(self.level, Some(Level::Debug | Level::Info))
+    }
+
+    /// The text the catalog is matched against, normalised.
+    ///
+    /// A `%+v` dump prints the innermost cause first and the wrapping messages
+    /// after it; rebuilding the chain outermost-first puts the cause last,
+    /// where it would be in the API's message.
+    pub fn match_text(&self) -> String {
+        let mut s = String::with_capacity(self.bytes + 64);
+        match self.kind {
+            EventKind::Panic | EventKind::Recovery => {
+                if self.kind == EventKind::Recovery {
+                    s.push_str("panic recovered: ");
+                }
+                s.push_str(&self.head);
+                for d in &self.details {
+                    s.push(' ');
+                    s.push_str(d);
+                }
+                // The frame that names a driver tells which one crashed.
+                if let Some(f) = self
+                    .frames
+                    .iter()
+                    .find(|f| f.contains("/drivers/"))
+                    .or(self.frames.iter().find(|f| !f.starts_with("goroutine")))
+                {
+                    s.push_str(" at ");
+                    s.push_str(f);
+                }
+            }
+            _ if !self.frames.is_empty() && !self.details.is_empty() => {
+                for d in self.details.iter().rev() {
+                    s.push_str(d);
+                    s.push_str(": ");
+                }
+                s.push_str(&self.head);
+            }
+            _ => {
+                s.push_str(&self.head);
+                for d in &self.details {
+                    s.push(' ');
+                    s.push_str(d);
+                }
+            }
+        }
+        normalize(&s)
+    }
+
+    fn add_detail(&mut self, text: String) {
+        if self.details.len() < MAX_DETAILS && self.bytes + text.len() <= MAX_EVENT_BYTES {
+            self.bytes += text.len();
+            self.details.push(text);
+        }
+    }
+
+    fn add_frame(&mut self, text: String) {
+        if self.frames.len() < MAX_FRAMES {
+            self.frames.push(text);
+        }
+    }
+}
+
+/// Feeds lines in, takes complete events out.
+#[derive(Debug, Default)]
+pub struct EventBuilder {
+    /// Pasted text: consecutive lines without an envelope are one message
+    /// (a message wrapped by a terminal or a browser).
+    paste: bool,
+    current: Option<Event>,
+}
+
+impl EventBuilder {
+    pub fn new(paste: bool) -> Self {
+        EventBuilder {
+            paste,
+            current: None,
+        }
+    }
+
+    /// Adds line number `n`; returns the event this line completed, if any.
+    pub fn push(&mut self, n: u64, line: Line) -> Option<Event> {
+        let start = |kind| Some(Event::new(kind, n, line.clone()));
+        match line.kind {
+            Kind::Entry => self.replace(start(EventKind::Entry)),
+            Kind::Panic => self.replace(start(EventKind::Panic)),
+            Kind::Recovery => self.replace(start(EventKind::Recovery)),
+            Kind::Access { .. } => self.replace(None),
+            Kind::Frame => {
+                if let Some(ev) = &mut self.current {
+                    ev.add_frame(line.message);
+                }
+                None
+            }
+            Kind::Blank => match &self.current {
+                Some(ev) if ev.kind == EventKind::Plain => self.replace(None),
+                _ => None,
+            },
+            Kind::Plain => match &mut self.current {
+                Some(ev) if ev.kind != EventKind::Plain || self.paste => {
+                    ev.add_detail(line.message);
+                    None
+                }
+                _ => self.replace(start(EventKind::Plain)),
+            },
+        }
+    }
+
+    /// The last event, at the end of the input.
+    pub fn finish(&mut self) -> Option<Event> {
+        self.current.take()
+    }
+
+    fn replace(&mut self, next: Option<Event>) -> Option<Event> {
+        std::mem::replace(&mut self.current, next)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::envelope::parse_line;
+
+    fn events(text: &str, paste: bool) -> Vec<Event> {
+        let mut b = EventBuilder::new(paste);
+        let mut out = Vec::new();
+        for (i, l) in text.lines().enumerate() {
+            out.extend(b.push(i as u64 + 1, parse_line(l)));
+        }
+        out.extend(b.finish());
+        out
+    }
+
+    #[test]
+    fn errors_dump_is_one_event_with_the_chain_rebuilt() {
+        let log = "ERRO[2025-03-14 09:27:10] failed list /quark/Movies: require login [guest]\n\
+                   failed to list objs\n\
+                   github.com/alist-org/alist/v3/internal/op.List.func1\n\
+                   \t/source/internal/op/fs.go:128\n\
+                   runtime.goexit\n\
+                   \t/usr/local/go/src/runtime/asm_amd64.s:1700\n\
+                   failed get objs \n\
+                   [GIN] 2025/03/14 - 09:27:10 | 200 |  1.5ms | 1.2.3.4 | POST \"/api/fs/list\"\n";
+        let ev = events(log, false);
+        assert_eq!(ev.len(), 1);
+        assert_eq!(ev[0].line, 1);
+        assert_eq!(
+            ev[0].match_text(),
+            "failed get objs: failed to list objs: failed list /quark/Movies: require login [guest]"
+        );
+    }
+
+    #[test]
+    fn go_panic_is_one_event() {
+        let log = "panic: runtime error: index out of range [0] with length 0\n\
+                   \n\
+                   goroutine 77 [running]:\n\
+                   github.com/alist-org/alist/v3/drivers/baidu_photo.(*BaiduPhoto).List(0xc0, {0x1, 0xc0})\n\
+                   \t/src/drivers/baidu_photo/driver.go:99 +0x1f\n\
+                   INFO[2025-03-14 09:27:10] reading config file: data/config.json\n";
+        let ev = events(log, false);
+        assert_eq!(ev.len(), 2);
+        assert_eq!(ev[0].kind, EventKind::Panic);
+        assert!(ev[0].match_text().contains("drivers/baidu_photo"));
+        assert!(ev[1].is_routine());
+    }
+
+    #[test]
+    fn plain_lines_join_only_when_pasted() {
+        let text = "failed get objs: failed to list objs: NotFound.FileId:The resource\nfile_id cannot be found.";
+        assert_eq!(events(text, false).len(), 2);
+        let ev = events(text, true);
+        assert_eq!(ev.len(), 1);
+        assert!(ev[0].match_text().contains("resource file_id cannot"));
+    }
+}

@@ -1,0 +1,273 @@
+//! `alist-doctor lint`: validates catalog files as a set and proves every
+//! example and counter-example through the real diagnosis pipeline.
+
+use std::collections::HashMap;
+
+use crate::catalog::{Catalog, Diagnostic, Entry, check_structure, embedded_files, parse_file};
+use crate::diagnose::Diagnoser;
+use crate::matcher::{Matcher, compile_pattern, required_literals};
+use crate::placeholder::placeholders;
+use crate::scan::diagnose_text;
+
+/// A catalog file to lint: name for messages, area, contents.
+pub struct LintFile {
+    pub origin: String,
+    pub area: String,
+    pub text: String,
+}
+
+/// The embedded catalog's files, as shipped.
+pub fn embedded() -> Vec<LintFile> {
+    embedded_files()
+        .iter()
+        .map(|(name, text)| LintFile {
+            origin: format!("data/{name}"),
+            area: name.trim_end_matches(".yaml").to_string(),
+            text: text.to_string(),
+        })
+        .collect()
+}
+
+/// Lints `files` together as one catalog. `strict` is for the embedded
+/// catalog: missing Chinese text or fewer than two examples are errors there,
+/// warnings in user catalogs.
+pub fn lint(files: &[LintFile], strict: bool) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let mut entries: Vec<Entry> = Vec::new();
+    for f in files {
+        match parse_file(&f.origin, &f.area, &f.text) {
+            Ok(es) => entries.extend(es),
+            Err(d) => out.push(d),
+        }
+    }
+    let mut seen: HashMap<String, (String, usize)> = HashMap::new();
+    let mut usable = Vec::new();
+    for e in entries {
+        let mut ok = true;
+        let structure = check_structure(&e);
+        ok &= structure.is_empty();
+        out.extend(structure);
+        if let Some((file, line)) = seen.get(&e.id) {
+            out.push(
+                Diagnostic::error(
+                    &e.source,
+                    format!("duplicate id, first defined at {file}:{line}"),
+                )
+                .at_entry(&e, "id"),
+            );
+            ok = false;
+        } else {
+            seen.insert(e.id.clone(), (e.source.clone(), e.line));
+        }
+        for (i, p) in e.patterns.iter().enumerate() {
+            let field = format!("patterns[{i}]");
+            match compile_pattern(p) {
+                Err(m) => {
+                    out.push(Diagnostic::error(&e.source, m).at_entry(&e, &field));
+                    ok = false;
+                }
+                Ok(_) if required_literals(p).is_none() => out.push(warn(
+                    &e,
+                    &field,
+                    "no literal of 3+ characters is required by this pattern, so it runs on every line (slow)",
+                )),
+                Ok(_) => {}
+            }
+        }
+        out.extend(check_text(&e, strict));
+        if ok {
+            usable.push(e);
+        }
+    }
+    let catalog = Catalog::from_entries(usable);
+    let matcher = Matcher::new(catalog);
+    out.extend(check_examples(&matcher));
+    out
+}
+
+fn warn(e: &Entry, field: &str, msg: &str) -> Diagnostic {
+    let mut d = Diagnostic::error(&e.source, msg).at_entry(e, field);
+    d.warning = true;
+    d
+}
+
+fn check_text(e: &Entry, strict: bool) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let names: Vec<String> = e
+        .patterns
+        .iter()
+        .filter_map(|p| compile_pattern(p).ok())
+        .flat_map(|re| {
+            re.capture_names()
+                .flatten()
+                .map(str::to_string)
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    let mut texts: Vec<(String, &str)> =
+        vec![("title".into(), &e.title), ("cause".into(), &e.cause)];
+    texts.extend(
+        e.fix
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (format!("fix[{i}]"), f.as_str())),
+    );
+    if let Some(zh) = &e.zh {
+        texts.push(("zh.title".into(), &zh.title));
+        texts.push(("zh.cause".into(), &zh.cause));
+        texts.extend(
+            zh.fix
+                .iter()
+                .enumerate()
+                .map(|(i, f)| (format!("zh.fix[{i}]"), f.as_str())),
+        );
+    }
+    for (field, text) in texts {
+        for p in placeholders(text) {
+            if !names.iter().any(|n| n == p.name) {
+                out.push(
+                    Diagnostic::error(
+                        &e.source,
+                        format!(
+                            "placeholder {{{}}} names no capture of the entry's patterns",
+                            p.name
+                        ),
+                    )
+                    .at_entry(e, &field),
+                );
+            }
+        }
+    }
+    let mut soft = |field: &str, msg: &str| {
+        let mut d = Diagnostic::error(&e.source, msg).at_entry(e, field);
+        d.warning = !strict;
+        out.push(d);
+    };
+    match &e.zh {
+        None => soft("zh", "no Simplified Chinese text (zh: title, cause, fix)"),
+        Some(zh)
+            if zh.title.trim().is_empty() || zh.cause.trim().is_empty() || zh.fix.is_empty() =>
+        {
+            soft(
+                "zh",
+                "Chinese text is incomplete: title, cause and fix are all needed",
+            )
+        }
+        Some(_) => {}
+    }
+    if e.examples.len() < 2 {
+        soft(
+            "examples",
+            "at least 2 examples are needed to prove the patterns",
+        );
+    }
+    if e.docs.is_empty() {
+        soft("docs", "no documentation link");
+    }
+    for (i, d) in e.docs.iter().enumerate() {
+        if !d.starts_with("https://") {
+            out.push(warn(
+                e,
+                &format!("docs[{i}]"),
+                "links should start with https://",
+            ));
+        }
+    }
+    out
+}
+
+/// Every example must come out with its entry as the first finding, every
+/// counter-example must not produce the entry at all.
+fn check_examples(matcher: &Matcher) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let entries = &matcher.catalog().entries;
+    for (ei, e) in entries.iter().enumerate() {
+        for (i, ex) in e.examples.iter().enumerate() {
+            let mut d = Diagnoser::new(matcher);
+            diagnose_text(&mut d, ex);
+            let first = d.sorted_findings().first().map(|f| f.entry);
+            if first != Some(ei) {
+                let got = match first {
+                    Some(j) => format!("'{}' ranks first", entries[j].id),
+                    None => "nothing matches".to_string(),
+                };
+                out.push(
+                    Diagnostic::error(
+                        &e.source,
+                        format!("example does not diagnose as this entry: {got}"),
+                    )
+                    .at_entry(e, &format!("examples[{i}]")),
+                );
+            }
+        }
+        for (i, ex) in e.counter_examples.iter().enumerate() {
+            let mut d = Diagnoser::new(matcher);
+            diagnose_text(&mut d, ex);
+            if d.findings
+                .iter()
+                .any(|f| f.entry == ei || f.also.contains(&ei))
+            {
+                out.push(
+                    Diagnostic::error(&e.source, "counter-example matches this entry")
+                        .at_entry(e, &format!("counter_examples[{i}]")),
+                );
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(text: &str) -> Vec<LintFile> {
+        vec![LintFile {
+            origin: "t.yaml".into(),
+            area: "t".into(),
+            text: text.into(),
+        }]
+    }
+
+    #[test]
+    fn reports_each_kind_of_problem() {
+        let yaml = r#"
+- id: one
+  title: "Port {port} {nope}"
+  severity: error
+  patterns: ['listen tcp \S*:(?P<port>\d+): bind: address already in use']
+  cause: c
+  fix: [f]
+  docs: [https://alist.nn.ci/]
+  examples: ['listen tcp :5244: bind: address already in use', 'no match here']
+  counter_examples: ['listen tcp :1: bind: address already in use']
+- id: one
+  title: t
+  severity: error
+  patterns: ['(']
+  cause: c
+  fix: [f]
+"#;
+        let d = lint(&file(yaml), false);
+        let text: Vec<String> = d.iter().map(|d| d.to_string()).collect();
+        let has = |s: &str| text.iter().any(|t| t.contains(s));
+        assert!(has("placeholder {nope}"), "{text:#?}");
+        assert!(
+            has("field 'examples[1]': example does not diagnose"),
+            "{text:#?}"
+        );
+        assert!(
+            has("field 'counter_examples[0]': counter-example matches"),
+            "{text:#?}"
+        );
+        assert!(has("duplicate id"), "{text:#?}");
+        assert!(
+            has("field 'patterns[0]': invalid regex: unclosed group"),
+            "{text:#?}"
+        );
+        assert!(
+            has("t.yaml:2: warning: entry 'one', field 'zh'"),
+            "{text:#?}"
+        );
+    }
+}

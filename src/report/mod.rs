@@ -1,0 +1,231 @@
+//! Output formats. The diagnosis is first turned into one serialisable view
+//! (placeholders filled, language chosen, secrets redacted); each format only
+//! renders that view, so text and JSON can never disagree.
+
+pub mod json;
+pub mod text;
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::catalog::{Entry, Lang, Server, Severity};
+use crate::diagnose::{Diagnoser, Finding, Position, Unknown};
+use crate::placeholder::fill;
+use crate::redact;
+
+/// Version of the JSON output contract (docs in README.md).
+pub const JSON_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, Copy)]
+pub struct ViewOptions {
+    pub lang: Lang,
+    pub docs_first: Server,
+    pub redact: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FindingView {
+    pub id: String,
+    pub title: String,
+    pub severity: Severity,
+    pub tags: Vec<String>,
+    pub drivers: Vec<String>,
+    pub applies_to: Vec<Server>,
+    pub cause: String,
+    pub fix: Vec<String>,
+    pub docs: Vec<String>,
+    pub count: u64,
+    pub source: String,
+    pub first_line: u64,
+    pub last_line: u64,
+    pub first_timestamp: Option<String>,
+    pub last_timestamp: Option<String>,
+    pub matched: String,
+    pub samples: Vec<String>,
+    pub captures: BTreeMap<String, String>,
+    pub context: ContextView,
+    pub also: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ContextView {
+    pub action: Option<String>,
+    pub mount_path: Option<String>,
+    pub driver: Option<String>,
+    pub path: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct UnknownView {
+    pub template: String,
+    pub count: u64,
+    pub level: String,
+    pub source: String,
+    pub first_line: u64,
+    pub sample: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct InputError {
+    pub input: String,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Summary {
+    pub inputs: usize,
+    pub lines: u64,
+    pub events: u64,
+    pub findings: usize,
+    pub occurrences: u64,
+    pub unknown: usize,
+    pub unknown_occurrences: u64,
+    pub benign: u64,
+    pub highest_severity: Option<Severity>,
+    pub cut_lines: u64,
+    pub capped: bool,
+    pub errors: Vec<InputError>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct View {
+    pub version: u32,
+    pub lang: Lang,
+    pub findings: Vec<FindingView>,
+    pub unknown: Vec<UnknownView>,
+    pub summary: Summary,
+}
+
+/// Renders an entry's text for a match: language, placeholders, docs order.
+pub fn entry_text(
+    e: &Entry,
+    captures: &[(String, String)],
+    opts: &ViewOptions,
+) -> (String, String, Vec<String>, Vec<String>) {
+    let t = e.text(opts.lang);
+    (
+        fill(&t.title, captures),
+        fill(&t.cause, captures),
+        t.fix.iter().map(|f| fill(f, captures)).collect(),
+        docs_for(e, opts),
+    )
+}
+
+/// Doc links, the preferred server's first; AList pages in Chinese live under /zh/.
+pub fn docs_for(e: &Entry, opts: &ViewOptions) -> Vec<String> {
+    let mut docs: Vec<String> = e
+        .docs
+        .iter()
+        .map(
+            |d| match (opts.lang, d.strip_prefix("https://alist.nn.ci/")) {
+                (Lang::Zh, Some(rest)) if !rest.starts_with("zh/") => {
+                    format!("https://alist.nn.ci/zh/{rest}")
+                }
+                _ => d.clone(),
+            },
+        )
+        .collect();
+    let preferred = match opts.docs_first {
+        Server::Alist => "alist.nn.ci",
+        Server::Openlist => "doc.oplist.org",
+    };
+    docs.sort_by_key(|d| !d.contains(preferred));
+    docs
+}
+
+fn position(names: &[String], p: &Position) -> String {
+    names.get(p.source).cloned().unwrap_or_default()
+}
+
+pub fn finding_view(
+    d: &Diagnoser<'_>,
+    f: &Finding,
+    names: &[String],
+    opts: &ViewOptions,
+) -> FindingView {
+    let cat = d.matcher.catalog();
+    let e = &cat.entries[f.entry];
+    let r = |s: &str| redact::maybe(s, opts.redact);
+    let captures: Vec<(String, String)> =
+        f.captures.iter().map(|(k, v)| (k.clone(), r(v))).collect();
+    let (title, cause, fix, docs) = entry_text(e, &captures, opts);
+    FindingView {
+        id: e.id.clone(),
+        title,
+        severity: e.severity,
+        tags: e.tags.clone(),
+        drivers: e.drivers.clone(),
+        applies_to: e.servers(),
+        cause,
+        fix,
+        docs,
+        count: f.count,
+        source: position(names, &f.first),
+        first_line: f.first.line,
+        last_line: f.last.line,
+        first_timestamp: f.first.timestamp.clone(),
+        last_timestamp: f.last.timestamp.clone(),
+        matched: r(&f.matched),
+        samples: f.samples.iter().map(|s| r(s)).collect(),
+        captures: captures.into_iter().collect(),
+        context: ContextView {
+            action: f.context.action.map(str::to_string),
+            mount_path: f.context.mount_path.as_deref().map(r),
+            driver: f.context.driver.clone(),
+            path: f.context.path.as_deref().map(r),
+        },
+        also: f.also.iter().map(|&i| cat.entries[i].id.clone()).collect(),
+    }
+}
+
+pub fn unknown_view(u: &Unknown, names: &[String], opts: &ViewOptions) -> UnknownView {
+    UnknownView {
+        template: redact::maybe(&u.template, opts.redact),
+        count: u.count,
+        level: u.level.map_or("error", |l| l.as_str()).to_string(),
+        source: position(names, &u.first),
+        first_line: u.first.line,
+        sample: redact::maybe(&u.sample, opts.redact),
+    }
+}
+
+/// The whole report.
+pub fn build(
+    d: &Diagnoser<'_>,
+    names: &[String],
+    errors: &[InputError],
+    opts: &ViewOptions,
+) -> View {
+    let findings: Vec<FindingView> = d
+        .sorted_findings()
+        .into_iter()
+        .map(|f| finding_view(d, f, names, opts))
+        .collect();
+    let unknown: Vec<UnknownView> = d
+        .sorted_unknown()
+        .into_iter()
+        .map(|u| unknown_view(u, names, opts))
+        .collect();
+    let summary = Summary {
+        inputs: names.len(),
+        lines: d.stats.lines,
+        events: d.stats.events,
+        findings: findings.len(),
+        occurrences: findings.iter().map(|f| f.count).sum(),
+        unknown: unknown.len(),
+        unknown_occurrences: unknown.iter().map(|u| u.count).sum(),
+        benign: d.stats.benign,
+        highest_severity: findings.iter().map(|f| f.severity).max(),
+        cut_lines: d.stats.cut_lines,
+        capped: d.stats.findings_capped || d.stats.unknown_capped,
+        errors: errors.to_vec(),
+    };
+    View {
+        version: JSON_VERSION,
+        lang: opts.lang,
+        findings,
+        unknown,
+        summary,
+    }
+}

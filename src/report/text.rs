@@ -1,0 +1,229 @@
+//! The human format: one block per finding (compiler-diagnostic style), the
+//! unknown errors, and a one-line summary.
+
+use std::io::{self, Write};
+
+use colored::{ColoredString, Colorize};
+
+use super::{FindingView, UnknownView, View};
+use crate::catalog::{Lang, Server, Severity};
+
+pub fn severity_label(s: Severity) -> ColoredString {
+    match s {
+        Severity::Error => "error".red().bold(),
+        Severity::Warning => "warning".yellow().bold(),
+        Severity::Info => "info".blue().bold(),
+    }
+}
+
+fn servers(applies: &[Server]) -> Option<&'static str> {
+    match applies {
+        [Server::Alist] => Some("AList only"),
+        [Server::Openlist] => Some("OpenList only"),
+        _ => None,
+    }
+}
+
+pub fn finding(w: &mut dyn Write, f: &FindingView, lang: Lang) -> io::Result<()> {
+    let zh = lang == Lang::Zh;
+    writeln!(
+        w,
+        "{}{}{}{} {}",
+        severity_label(f.severity),
+        "[".dimmed(),
+        f.id.cyan(),
+        "]:".dimmed(),
+        f.title.bold()
+    )?;
+    let mut at = format!("{}:{}", f.source, f.first_line);
+    if let Some(ts) = &f.first_timestamp {
+        at.push_str(&format!(" ({ts})"));
+    }
+    if f.count > 1 {
+        let times = if zh {
+            format!("共 {} 次，最后一次在第 {} 行", f.count, f.last_line)
+        } else {
+            format!("{} times, last at line {}", f.count, f.last_line)
+        };
+        at.push_str(&format!("  {}", times.bold()));
+    }
+    writeln!(w, "  {} {}", "-->".blue(), at)?;
+    for s in &f.samples {
+        writeln!(w, "   {} {}", "|".blue(), s)?;
+    }
+    let mut ctx = Vec::new();
+    if let Some(a) = &f.context.action {
+        ctx.push(format!("{} {a}", if zh { "操作:" } else { "while" }));
+    }
+    if let Some(m) = &f.context.mount_path {
+        ctx.push(format!("{} {m}", if zh { "挂载路径" } else { "mount" }));
+    } else if let Some(p) = &f.context.path {
+        ctx.push(format!("{} {p}", if zh { "路径" } else { "path" }));
+    }
+    if let Some(d) = &f.context.driver {
+        ctx.push(format!("{} {d}", if zh { "驱动" } else { "driver" }));
+    }
+    if let Some(s) = servers(&f.applies_to) {
+        ctx.push(s.to_string());
+    }
+    if !ctx.is_empty() {
+        writeln!(w, "  {} {}", "=".blue(), ctx.join(" · ").dimmed())?;
+    }
+    writeln!(
+        w,
+        "  {} {}",
+        label(if zh { "原因:" } else { "cause:" }),
+        f.cause.trim()
+    )?;
+    writeln!(w, "  {}", label(if zh { "解决:" } else { "fix:" }))?;
+    for (i, step) in f.fix.iter().enumerate() {
+        writeln!(w, "    {}. {}", i + 1, step.trim())?;
+    }
+    for d in &f.docs {
+        writeln!(
+            w,
+            "  {} {}",
+            label(if zh { "文档:" } else { "docs:" }),
+            d.underline()
+        )?;
+    }
+    if !f.also.is_empty() {
+        writeln!(
+            w,
+            "  {} {}",
+            label(if zh { "也匹配:" } else { "also matched:" }),
+            f.also.join(", ").dimmed()
+        )?;
+    }
+    writeln!(w)
+}
+
+fn label(s: &str) -> ColoredString {
+    s.green().bold()
+}
+
+pub fn unknown_heading(w: &mut dyn Write, lang: Lang) -> io::Result<()> {
+    if lang == Lang::Zh {
+        writeln!(
+            w,
+            "{}",
+            "未知错误（目录里还没有这些错误；请把它们连同 `--format json` 的输出报告给 alist-doctor）：".yellow().bold()
+        )
+    } else {
+        writeln!(
+            w,
+            "{}",
+            "Unknown errors (the catalog does not know these yet; please report them with the `--format json` output):"
+                .yellow()
+                .bold()
+        )
+    }
+}
+
+pub fn unknown(w: &mut dyn Write, u: &UnknownView) -> io::Result<()> {
+    writeln!(
+        w,
+        "  {:>5}× {} {}",
+        u.count,
+        u.level.to_uppercase().red(),
+        u.template
+    )?;
+    writeln!(
+        w,
+        "         {} {}:{}: {}",
+        "e.g.".dimmed(),
+        u.source,
+        u.first_line,
+        u.sample.dimmed()
+    )
+}
+
+pub fn render(w: &mut dyn Write, v: &View) -> io::Result<()> {
+    for f in &v.findings {
+        finding(w, f, v.lang)?;
+    }
+    if !v.unknown.is_empty() {
+        unknown_heading(w, v.lang)?;
+        for u in &v.unknown {
+            unknown(w, u)?;
+        }
+        writeln!(w)?;
+    }
+    if v.findings.is_empty() && v.unknown.is_empty() {
+        nothing_found(w, v.lang)?;
+    }
+    summary(w, v)
+}
+
+fn nothing_found(w: &mut dyn Write, lang: Lang) -> io::Result<()> {
+    if lang == Lang::Zh {
+        writeln!(w, "没有找到已知问题。")?;
+        writeln!(w, "  `alist-doctor list` 列出所有已知问题；")?;
+        writeln!(
+            w,
+            "  如果你的错误不在其中，请在 alist-doctor 的问题追踪里提交它（附上完整的错误文本）。"
+        )
+    } else {
+        writeln!(w, "No known problem found.")?;
+        writeln!(
+            w,
+            "  `alist-doctor list` shows every problem the catalog knows;"
+        )?;
+        writeln!(
+            w,
+            "  if your error is not among them, report it on alist-doctor's issue tracker with the full error text."
+        )
+    }
+}
+
+pub fn summary(w: &mut dyn Write, v: &View) -> io::Result<()> {
+    let s = &v.summary;
+    let mut line = if v.lang == Lang::Zh {
+        format!(
+            "{} 个问题（{} 次），{} 个未知错误；读取 {} 行，来自 {} 个输入",
+            s.findings, s.occurrences, s.unknown, s.lines, s.inputs
+        )
+    } else {
+        format!(
+            "{} problem{} ({} occurrence{}), {} unknown error{}, in {} line{} from {} input{}",
+            s.findings,
+            plural(s.findings as u64),
+            s.occurrences,
+            plural(s.occurrences),
+            s.unknown,
+            plural(s.unknown as u64),
+            s.lines,
+            plural(s.lines),
+            s.inputs,
+            plural(s.inputs as u64)
+        )
+    };
+    if s.cut_lines > 0 {
+        line.push_str(&format!(
+            "; {} over-long line{} cut to {} KiB for matching",
+            s.cut_lines,
+            plural(s.cut_lines),
+            crate::input::MAX_LINE / 1024
+        ));
+    }
+    if s.capped {
+        line.push_str("; too many distinct problems: the tables were capped");
+    }
+    if !s.errors.is_empty() {
+        line.push_str(&format!(
+            "; {} input{} could not be read",
+            s.errors.len(),
+            plural(s.errors.len() as u64)
+        ));
+    }
+    let label = if v.lang == Lang::Zh {
+        "汇总:"
+    } else {
+        "summary:"
+    };
+    writeln!(w, "{} {}", label.bold(), line)
+}
+
+fn plural(n: u64) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
