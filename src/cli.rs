@@ -93,7 +93,7 @@ pub enum Command {
         id: String,
     },
     /// List the catalog's problems: id, severity, title.
-    List,
+    List(ListArgs),
     /// Check catalog files: schema, regexes, examples, counter-examples.
     Lint {
         /// Catalog files to check together [default: the built-in catalog].
@@ -101,6 +101,40 @@ pub enum Command {
     },
     /// Print every catalog pattern, one per line (for `rg -f` comparisons).
     Patterns,
+}
+
+/// Filters and columns of `alist-doctor list`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ListArgs {
+    /// Only entries with this tag.
+    #[arg(long, value_name = "TAG")]
+    pub tag: Option<String>,
+    /// Only entries about this driver (AList driver name, case-insensitive).
+    #[arg(long, value_name = "DRIVER")]
+    pub driver: Option<String>,
+    /// Only entries of this severity.
+    #[arg(long, value_enum, value_name = "SEVERITY")]
+    pub severity: Option<SeverityArg>,
+    /// Show where each entry comes from (embedded file or user catalog).
+    #[arg(long)]
+    pub source: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SeverityArg {
+    Error,
+    Warning,
+    Info,
+}
+
+impl From<SeverityArg> for Severity {
+    fn from(s: SeverityArg) -> Severity {
+        match s {
+            SeverityArg::Error => Severity::Error,
+            SeverityArg::Warning => Severity::Warning,
+            SeverityArg::Info => Severity::Info,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -326,7 +360,7 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
 pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<u8> {
     match &cli.command {
         Some(Command::Explain { id }) => explain(cli, id, out),
-        Some(Command::List) => list(cli, out),
+        Some(Command::List(args)) => list(cli, args, out),
         Some(Command::Lint { files }) => lint_cmd(files, out),
         Some(Command::Patterns) => {
             let cat = cli.load_catalog()?;
@@ -470,12 +504,29 @@ fn explain(cli: &Cli, id: &str, out: &mut dyn Write) -> Result<u8> {
     Ok(0)
 }
 
-fn list(cli: &Cli, out: &mut dyn Write) -> Result<u8> {
+fn list(cli: &Cli, args: &ListArgs, out: &mut dyn Write) -> Result<u8> {
     let cat = cli.load_catalog()?;
     let opts = cli.view_options();
+    let selected: Vec<&crate::catalog::Entry> = cat
+        .entries
+        .iter()
+        .filter(|e| {
+            args.tag
+                .as_ref()
+                .is_none_or(|t| e.tags.iter().any(|x| x.eq_ignore_ascii_case(t)))
+        })
+        .filter(|e| {
+            args.driver
+                .as_ref()
+                .is_none_or(|d| e.drivers.iter().any(|x| x.eq_ignore_ascii_case(d)))
+        })
+        .filter(|e| {
+            args.severity
+                .is_none_or(|s| e.severity == Severity::from(s))
+        })
+        .collect();
     if cli.format == Format::Json {
-        let entries: Vec<serde_json::Value> = cat
-            .entries
+        let entries: Vec<serde_json::Value> = selected
             .iter()
             .map(|e| {
                 let t = e.text(opts.lang);
@@ -496,16 +547,20 @@ fn list(cli: &Cli, out: &mut dyn Write) -> Result<u8> {
         writeln!(out)?;
         return Ok(0);
     }
-    let width = cat.entries.iter().map(|e| e.id.len()).max().unwrap_or(0);
-    for e in &cat.entries {
+    let width = selected.iter().map(|e| e.id.len()).max().unwrap_or(0);
+    for e in &selected {
         let t = e.text(opts.lang);
-        writeln!(
+        write!(
             out,
             "{:<width$}  {:<7}  {}",
             e.id,
             e.severity.as_str(),
             crate::placeholder::fill(&t.title, &[])
         )?;
+        if args.source {
+            write!(out, "  ({})", e.source)?;
+        }
+        writeln!(out)?;
     }
     Ok(0)
 }

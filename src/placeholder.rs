@@ -17,7 +17,7 @@ pub fn placeholders(text: &str) -> Vec<Placeholder<'_>> {
 }
 
 /// `text` with placeholders replaced by capture values; a placeholder whose
-/// capture did not take part uses its fallback, or its bare name.
+/// capture did not take part uses its fallback, or `<name>`.
 pub fn fill(text: &str, captures: &[(String, String)]) -> String {
     let mut out = String::with_capacity(text.len());
     let mut last = 0;
@@ -27,7 +27,14 @@ pub fn fill(text: &str, captures: &[(String, String)]) -> String {
         out.push_str(&text[last..start]);
         match captures.iter().find(|(n, _)| n == p.name) {
             Some((_, v)) => out.push_str(v),
-            None => out.push_str(p.fallback.unwrap_or(p.name)),
+            None => match p.fallback {
+                Some(fb) => out.push_str(fb),
+                None => {
+                    out.push('<');
+                    out.push_str(p.name);
+                    out.push('>');
+                }
+            },
         }
         last = end;
     }

@@ -405,3 +405,88 @@ fn secrets_are_not_echoed() {
     let out = doctor().args(["--no-redact", text]).output().unwrap();
     assert!(String::from_utf8_lossy(&out.stdout).contains("SECRETVALUE123"));
 }
+
+#[test]
+fn list_filters_and_sources() {
+    let out = doctor()
+        .args(["list", "--severity", "info", "--source"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.lines().count() > 0);
+    assert!(
+        text.lines()
+            .all(|l| l.contains(" info ") && l.contains("(embedded:data/")),
+        "{text}"
+    );
+    let out = doctor()
+        .args(["list", "--driver", "aliyundriveopen", "--format", "json"])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let entries = v["entries"].as_array().unwrap();
+    assert!(!entries.is_empty());
+    assert!(
+        entries
+            .iter()
+            .all(|e| e["drivers"].to_string().contains("AliyundriveOpen"))
+    );
+    let out = doctor().args(["list", "--tag", "crash"]).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("go-panic") && !text.contains("port-in-use"),
+        "{text}"
+    );
+}
+
+/// One broken user catalog per lint message, each named with file, line,
+/// entry and field.
+#[test]
+fn lint_messages_are_precise() {
+    let cases: &[(&str, &str)] = &[
+        ("- id: a\n  title: [unclosed\n", ":2:"),
+        (
+            "- id: a\n  title: t\n  severity: error\n  patterns: ['x']\n  cause: c\n  fix: [f]\n  colour: red\n",
+            "unknown field `colour`",
+        ),
+        (
+            "- id: a\n  title: t\n  severity: error\n  patterns: ['xyz1']\n  cause: c\n  fix: [f]\n- id: a\n  title: t\n  severity: error\n  patterns: ['xyz2']\n  cause: c\n  fix: [f]\n",
+            ":7: error: entry 'a', field 'id': duplicate id",
+        ),
+        (
+            "- id: a\n  title: t\n  severity: error\n  patterns: ['abc(']\n  cause: c\n  fix: [f]\n",
+            "entry 'a', field 'patterns[0]': invalid regex",
+        ),
+        (
+            "- id: a\n  title: t\n  severity: error\n  patterns: ['abcdef']\n  cause: c\n  fix: [f]\n  examples: ['abcdef', 'nothing']\n",
+            "entry 'a', field 'examples[1]': example does not diagnose as this entry: nothing matches",
+        ),
+        (
+            "- id: a\n  title: t\n  severity: error\n  patterns: ['abcdef']\n  cause: c\n  fix: [f]\n  counter_examples: ['xx abcdef']\n",
+            "entry 'a', field 'counter_examples[0]': counter-example matches this entry",
+        ),
+        (
+            "- id: a\n  title: 'port {port}'\n  severity: error\n  patterns: ['abcdef']\n  cause: c\n  fix: [f]\n",
+            "entry 'a', field 'title': placeholder {port} names no capture",
+        ),
+        (
+            "- id: a\n  title: t\n  severity: error\n  patterns: ['abcdef']\n  cause: c\n  fix: [f]\n",
+            "warning: entry 'a', field 'zh': no Simplified Chinese text",
+        ),
+    ];
+    for (yaml, expect) in cases {
+        let mut f = tempfile::Builder::new().suffix(".yaml").tempfile().unwrap();
+        f.write_all(yaml.as_bytes()).unwrap();
+        let path = f.path().to_str().unwrap().to_string();
+        let out = doctor().args(["lint", &path]).output().unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.contains(expect), "expected {expect:?} in:\n{text}");
+        assert!(text.contains(&path), "names the file: {text}");
+        let warning_only = expect.starts_with("warning");
+        assert_eq!(
+            out.status.code(),
+            Some(if warning_only { 0 } else { 2 }),
+            "{text}"
+        );
+    }
+}
