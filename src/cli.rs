@@ -40,8 +40,7 @@ Exit codes: 0 nothing found at or above --fail-on, 1 a finding at or above
     name = "alist-doctor",
     version = VERSION,
     about,
-    after_help = AFTER_HELP,
-    args_conflicts_with_subcommands = true
+    after_help = AFTER_HELP
 )]
 pub struct Cli {
     /// Error messages to diagnose, one pasted message each (may span lines);

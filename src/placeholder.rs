@@ -87,7 +87,7 @@ mod tests {
         );
         assert_eq!(
             fill(r#"body {"code":500} {x}"#, &caps),
-            r#"body {"code":500} x"#
+            r#"body {"code":500} <x>"#
         );
         assert_eq!(placeholders("{a} {b|c} {Not} {}").len(), 2);
     }
