@@ -490,3 +490,38 @@ fn lint_messages_are_precise() {
         );
     }
 }
+
+#[test]
+fn config_directory_catalogs_and_docs_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let cat_d = dir.path().join("alist-doctor").join("catalog.d");
+    std::fs::create_dir_all(&cat_d).unwrap();
+    std::fs::write(
+        cat_d.join("local.yaml"),
+        "- id: from-config-dir\n  title: From the config dir\n  severity: info\n  patterns: ['our nas said hello']\n  cause: c\n  fix: [f]\n",
+    )
+    .unwrap();
+    let out = doctor()
+        .env("XDG_CONFIG_HOME", dir.path())
+        .args(["--format", "json", "our NAS said hello"])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(ids(&v), ["from-config-dir"]);
+    let out = doctor()
+        .env("XDG_CONFIG_HOME", dir.path())
+        .args(["list", "--source"])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("local.yaml"));
+
+    let (_, v) = json(&["--docs", "openlist", PORT], None);
+    let docs = v["findings"][0]["docs"].as_array().unwrap();
+    assert!(
+        docs[0]
+            .as_str()
+            .unwrap()
+            .starts_with("https://doc.oplist.org/"),
+        "{docs:?}"
+    );
+}
