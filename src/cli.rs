@@ -9,7 +9,11 @@ use anyhow::{Context as _, Result, bail};
 use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::catalog::{Catalog, Diagnostic, Lang, Server, Severity};
-use crate::diagnose::Diagnoser;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use crate::diagnose::{Diagnoser, Outcome};
+use crate::scan::{ScanOptions, Window, parse_time};
 use crate::input::Source;
 use crate::lint::{self, LintFile};
 use crate::matcher::Matcher;
@@ -51,6 +55,22 @@ pub struct Cli {
     /// Read a log file (repeatable).
     #[arg(short = 'f', long = "file", value_name = "PATH")]
     pub files: Vec<PathBuf>,
+
+    /// Follow a growing log file like `tail -F` (re-opened when rotated); Ctrl-C ends it.
+    #[arg(long, value_name = "PATH")]
+    pub follow: Option<PathBuf>,
+
+    /// Only events at or after this time (`2024-01-02 15:04:05`, RFC 3339, or a date).
+    #[arg(long, value_name = "TIME", value_parser = time_arg)]
+    pub since: Option<String>,
+
+    /// Only events at or before this time (same forms as --since).
+    #[arg(long, value_name = "TIME", value_parser = time_arg)]
+    pub until: Option<String>,
+
+    /// Print only how often each problem occurred.
+    #[arg(long)]
+    pub statistics: bool,
 
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text, global = true)]
@@ -138,8 +158,20 @@ impl From<SeverityArg> for Severity {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
+    /// Human-readable report (coloured on a terminal).
     Text,
+    /// One JSON document (schema in README.md).
     Json,
+    /// One JSON object per event as it is diagnosed, then a summary object.
+    Ndjson,
+    /// GitHub Actions workflow commands; a table in $GITHUB_STEP_SUMMARY.
+    Github,
+}
+
+fn time_arg(s: &str) -> std::result::Result<String, String> {
+    parse_time(s).ok_or_else(|| {
+        format!("'{s}' is not a time: use '2024-01-02 15:04:05', '2024-01-02T15:04:05+08:00' or '2024-01-02'")
+    })
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -174,6 +206,9 @@ pub enum DocsArg {
 #[derive(Debug, Clone)]
 pub struct Config {
     pub sources: Vec<Source>,
+    pub follow: Option<PathBuf>,
+    pub window: Window,
+    pub statistics: bool,
     pub format: Format,
     pub fail_on: Option<Severity>,
     pub view: ViewOptions,
@@ -238,7 +273,7 @@ impl Cli {
             }
         }
         sources.extend(self.files.iter().cloned().map(Source::File));
-        if sources.is_empty() {
+        if sources.is_empty() && self.follow.is_none() {
             if io::stdin().is_terminal() {
                 bail!(
                     "nothing to diagnose: paste an error message as an argument, \
@@ -251,6 +286,12 @@ impl Cli {
         catalogs.extend(user_catalog_files());
         Ok(Config {
             sources,
+            follow: self.follow.clone(),
+            window: Window {
+                since: self.since.clone(),
+                until: self.until.clone(),
+            },
+            statistics: self.statistics,
             format: self.format,
             fail_on: match self.fail_on {
                 FailOn::Error => Some(Severity::Error),
@@ -379,11 +420,41 @@ fn diagnose(cli: &Cli, out: &mut dyn Write) -> Result<u8> {
     let catalog = Catalog::with_user_files(&cfg.catalogs)?;
     let matcher = Matcher::new(catalog);
     let mut d = Diagnoser::new(&matcher);
-    let mut names = Vec::new();
+
+    // Ctrl-C ends reading; what was found is still reported (exit 130).
+    let stop = Arc::new(AtomicBool::new(false));
+    {
+        let stop = Arc::clone(&stop);
+        let _ = ctrlc::set_handler(move || stop.store(true, Ordering::Relaxed));
+    }
+
+    let mut sources = cfg.sources.clone();
+    if let Some(p) = &cfg.follow {
+        sources.push(Source::File(p.clone()));
+    }
+    let names: Vec<String> = sources.iter().map(Source::name).collect();
+    let follow_index = cfg.follow.as_ref().map(|_| sources.len() - 1);
+    // Following a file in text mode prints each problem when first seen.
+    let live_text = follow_index.is_some() && cfg.format == Format::Text && !cfg.statistics;
+    let progress = io::stderr().is_terminal() && cfg.format != Format::Ndjson && follow_index.is_none();
     let mut errors = Vec::new();
-    for (i, src) in cfg.sources.iter().enumerate() {
-        names.push(src.name());
-        let reader = match src.open() {
+    let mut output_error: Option<io::Error> = None;
+
+    for (i, src) in sources.iter().enumerate() {
+        if stop.load(Ordering::Relaxed) {
+            break;
+        }
+        let following = Some(i) == follow_index;
+        let opened = if following {
+            match &cfg.follow {
+                Some(p) => crate::input::FollowReader::open(p, Arc::clone(&stop))
+                    .map(|r| (Box::new(r) as Box<dyn io::Read + Send>, None)),
+                None => continue,
+            }
+        } else {
+            open_with_progress(src, progress)
+        };
+        let (reader, bar) = match opened {
             Ok(r) => r,
             Err(reason) => {
                 eprintln!("alist-doctor: {}: {reason}", src.name());
@@ -394,7 +465,36 @@ fn diagnose(cli: &Cli, out: &mut dyn Write) -> Result<u8> {
                 continue;
             }
         };
-        if let Err(e) = crate::scan::scan(&mut d, reader, i, src.is_paste(), &mut |_, _| Ok(())) {
+        let opts = ScanOptions {
+            paste: src.is_paste(),
+            window: &cfg.window,
+            live: following || (cfg.format == Format::Ndjson && *src == Source::Stdin),
+            stop: &stop,
+        };
+        let view_opts = cfg.view;
+        let mut on_event = |d: &Diagnoser<'_>, o: Outcome| -> io::Result<()> {
+            let written = match (cfg.format, o) {
+                (Format::Ndjson, _) => report::ndjson::occurrence(out, d, o, &names, &view_opts),
+                (Format::Text, Outcome::Finding { index, new: true }) if live_text => {
+                    let f = report::finding_view(d, &d.findings[index], &names, &view_opts);
+                    report::text::finding(out, &f, view_opts.lang).and_then(|_| out.flush())
+                }
+                _ => Ok(()),
+            };
+            written.map_err(|e| {
+                let stop_reading = io::Error::other("output failed");
+                output_error = Some(e);
+                stop_reading
+            })
+        };
+        let result = crate::scan::scan(&mut d, reader, i, &opts, &mut on_event);
+        if let Some(bar) = bar {
+            bar.finish_and_clear();
+        }
+        if let Some(e) = output_error.take() {
+            return Err(e.into());
+        }
+        if let Err(e) = result {
             let reason = format!("read error: {}", crate::input::io_reason(&e));
             eprintln!("alist-doctor: {}: {reason}", src.name());
             errors.push(InputError {
@@ -403,12 +503,54 @@ fn diagnose(cli: &Cli, out: &mut dyn Write) -> Result<u8> {
             });
         }
     }
+
     let view = report::build(&d, &names, &errors, &cfg.view);
-    match cfg.format {
-        Format::Text => report::text::render(out, &view)?,
-        Format::Json => report::json::render(out, &view)?,
+    match (cfg.format, cfg.statistics) {
+        (Format::Text, true) => report::text::statistics(out, &view)?,
+        (Format::Json, true) => report::json::statistics(out, &view)?,
+        (Format::Text, false) if live_text => report::text::unknown_and_summary(out, &view)?,
+        (Format::Text, false) => report::text::render(out, &view)?,
+        (Format::Json, false) => report::json::render(out, &view)?,
+        (Format::Ndjson, _) => report::ndjson::summary(out, &view)?,
+        (Format::Github, _) => {
+            report::github::render(out, &view)?;
+            if let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) {
+                report::github::step_summary(std::path::Path::new(&path), &view)
+                    .with_context(|| format!("cannot append to GITHUB_STEP_SUMMARY ({})", path.to_string_lossy()))?;
+            }
+        }
+    }
+    if stop.load(Ordering::Relaxed) {
+        return Ok(130);
     }
     Ok(exit_code(&view, cfg.fail_on))
+}
+
+/// Opens an input, with a progress bar on stderr for files when asked.
+fn open_with_progress(
+    src: &Source,
+    progress: bool,
+) -> std::result::Result<(Box<dyn io::Read + Send>, Option<indicatif::ProgressBar>), String> {
+    let Source::File(path) = src else {
+        return src.open().map(|r| (r, None));
+    };
+    let file = crate::input::open_file(path)?;
+    let len = file.metadata().map(|m| m.len()).unwrap_or(0);
+    // Small or non-regular files are over before a bar would help.
+    if !progress || len < 8 << 20 {
+        let r = crate::input::maybe_gunzip(Box::new(file)).map_err(|e| crate::input::io_reason(&e))?;
+        return Ok((r, None));
+    }
+    let bar = indicatif::ProgressBar::new(len);
+    bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+    if let Ok(style) =
+        indicatif::ProgressStyle::with_template("{bar:40} {bytes}/{total_bytes} {bytes_per_sec} eta {eta}")
+    {
+        bar.set_style(style);
+    }
+    let wrapped = bar.wrap_read(file);
+    let r = crate::input::maybe_gunzip(Box::new(wrapped)).map_err(|e| crate::input::io_reason(&e))?;
+    Ok((r, Some(bar)))
 }
 
 fn exit_code(view: &report::View, fail_on: Option<Severity>) -> u8 {

@@ -91,6 +91,8 @@ pub struct Diagnoser<'m> {
     pub findings: Vec<Finding>,
     pub unknown: Vec<Unknown>,
     pub stats: Stats,
+    /// The latest occurrence (position and shown message), for streaming.
+    pub last: Option<(Position, String)>,
     by_key: HashMap<(usize, Vec<(String, String)>), usize>,
     by_template: HashMap<String, usize>,
 }
@@ -102,6 +104,7 @@ impl<'m> Diagnoser<'m> {
             findings: Vec::new(),
             unknown: Vec::new(),
             stats: Stats::default(),
+            last: None,
             by_key: HashMap::new(),
             by_template: HashMap::new(),
         }
@@ -132,6 +135,7 @@ impl<'m> Diagnoser<'m> {
             line: ev.line,
             timestamp: ev.timestamp.clone(),
         };
+        self.last = Some((pos.clone(), clip(&ev.head)));
         match top {
             Some(i) => self.record(&hits, i, ev, &text, pos),
             None if ev.is_error() => self.record_unknown(ev, pos),

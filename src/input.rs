@@ -3,7 +3,10 @@
 
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
 
 /// Longest line kept for matching; the rest of a longer line is skipped
 /// (counted, and said in the summary) so one huge line cannot exhaust memory.
@@ -35,20 +38,119 @@ impl Source {
         matches!(self, Source::Text { .. })
     }
 
-    /// Opens the source for reading.
-    pub fn open(&self) -> Result<Box<dyn Read>, String> {
-        match self {
-            Source::Text { text, .. } => Ok(Box::new(io::Cursor::new(text.clone().into_bytes()))),
-            Source::Stdin => Ok(Box::new(io::stdin())),
-            Source::File(p) => {
-                let f = File::open(p).map_err(|e| io_reason(&e))?;
-                match f.metadata() {
-                    Ok(m) if m.is_dir() => Err("is a directory".to_string()),
-                    _ => Ok(Box::new(f)),
-                }
-            }
+    /// Opens the source for reading; gzip is detected by its magic bytes
+    /// (rotated `log-*.log.gz` files, on standard input too).
+    pub fn open(&self) -> Result<Box<dyn Read + Send>, String> {
+        let raw: Box<dyn Read + Send> = match self {
+            Source::Text { text, .. } => Box::new(io::Cursor::new(text.clone().into_bytes())),
+            Source::Stdin => Box::new(io::stdin()),
+            Source::File(p) => Box::new(open_file(p)?),
+        };
+        maybe_gunzip(raw).map_err(|e| io_reason(&e))
+    }
+}
+
+/// Opens a regular file (or FIFO, device), refusing directories up front.
+pub fn open_file(p: &Path) -> Result<File, String> {
+    let f = File::open(p).map_err(|e| io_reason(&e))?;
+    match f.metadata() {
+        Ok(m) if m.is_dir() => Err("is a directory".to_string()),
+        _ => Ok(f),
+    }
+}
+
+/// Wraps `r` in a gzip decoder when it starts with the gzip magic bytes.
+pub fn maybe_gunzip(r: Box<dyn Read + Send>) -> io::Result<Box<dyn Read + Send>> {
+    let mut buf = BufReader::with_capacity(256 * 1024, r);
+    let head = loop {
+        match buf.fill_buf() {
+            Ok(h) => break h,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        }
+    };
+    if head.starts_with(&[0x1f, 0x8b]) {
+        Ok(Box::new(flate2::read::MultiGzDecoder::new(buf)))
+    } else {
+        Ok(Box::new(buf))
+    }
+}
+
+/// Reads a growing file like `tail -F`: waits at the end for more data, and
+/// when the file is replaced (lumberjack renames `log.log` and creates a new
+/// one) finishes the old file, then continues with the new one. Returns end
+/// of input only once `stop` is set.
+pub struct FollowReader {
+    path: PathBuf,
+    file: File,
+    pos: u64,
+    id: Option<u64>,
+    stop: Arc<AtomicBool>,
+    /// Times the file was replaced or truncated.
+    pub reopened: u64,
+}
+
+impl FollowReader {
+    pub fn open(path: &Path, stop: Arc<AtomicBool>) -> Result<FollowReader, String> {
+        let file = open_file(path)?;
+        let id = file_id(&file);
+        Ok(FollowReader {
+            path: path.to_path_buf(),
+            file,
+            pos: 0,
+            id,
+            stop,
+            reopened: 0,
+        })
+    }
+
+    /// The file at `path` is another one, or shorter than what was read.
+    fn replaced(&self) -> bool {
+        match std::fs::metadata(&self.path) {
+            Ok(m) => m.len() < self.pos || meta_id(&m).is_some_and(|id| Some(id) != self.id),
+            Err(_) => false,
         }
     }
+}
+
+impl Read for FollowReader {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        loop {
+            let n = self.file.read(buf)?;
+            if n > 0 {
+                self.pos += n as u64;
+                return Ok(n);
+            }
+            if self.stop.load(Ordering::Relaxed) {
+                return Ok(0);
+            }
+            if self.replaced()
+                && let Ok(f) = open_file(&self.path)
+            {
+                self.id = file_id(&f);
+                self.file = f;
+                self.pos = 0;
+                self.reopened += 1;
+                continue;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+#[cfg(unix)]
+fn meta_id(m: &std::fs::Metadata) -> Option<u64> {
+    use std::os::unix::fs::MetadataExt;
+    Some(m.ino())
+}
+
+#[cfg(not(unix))]
+fn meta_id(_: &std::fs::Metadata) -> Option<u64> {
+    None
+}
+
+fn file_id(f: &File) -> Option<u64> {
+    f.metadata().ok().as_ref().and_then(meta_id)
 }
 
 /// A short, lower-case reason for an I/O error, without the "(os error N)".

@@ -2,51 +2,263 @@
 //! diagnosis, reporting each outcome as it happens (for streaming formats).
 
 use std::io::{self, Read};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{self, RecvTimeoutError};
+use std::time::Duration;
 
 use crate::diagnose::{Diagnoser, Outcome};
 use crate::envelope::parse_line;
 use crate::event::{Event, EventBuilder};
 use crate::input::LineReader;
 
-/// Reads `r` to the end. `on_event` sees every outcome as soon as its event
-/// is complete. An I/O error stops this input; what was read still counts.
-pub fn scan(
-    d: &mut Diagnoser<'_>,
-    r: impl Read,
-    source: usize,
-    paste: bool,
-    on_event: &mut dyn FnMut(&Diagnoser<'_>, Outcome) -> io::Result<()>,
-) -> io::Result<()> {
-    let mut reader = LineReader::new(r);
-    let mut builder = EventBuilder::new(paste);
-    let mut n: u64 = 0;
-    let mut handle = |d: &mut Diagnoser<'_>, ev: Event| -> io::Result<()> {
-        let outcome = d.observe(&ev, source, paste);
-        on_event(d, outcome)
+/// A live stream that falls quiet for this long has its pending event
+/// reported: the next line, which would normally close it, may be far away.
+const IDLE_FLUSH: Duration = Duration::from_millis(300);
+
+/// `--since` / `--until`, as sortable `YYYY-MM-DD HH:MM:SS` strings.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Window {
+    pub since: Option<String>,
+    pub until: Option<String>,
+}
+
+impl Window {
+    pub fn is_set(&self) -> bool {
+        self.since.is_some() || self.until.is_some()
+    }
+
+    /// Whether an event at `ts` is inside the window.
+    pub fn contains(&self, ts: &str) -> bool {
+        self.since.as_deref().is_none_or(|s| ts >= s) && self.until.as_deref().is_none_or(|u| ts <= u)
+    }
+}
+
+/// Parses `2024-01-02 15:04:05`, `2024-01-02T15:04:05[.123][Z|+08:00]` or
+/// `2024-01-02` into the sortable form. The offset is dropped: log
+/// timestamps are the server's local time.
+pub fn parse_time(s: &str) -> Option<String> {
+    let s = s.trim();
+    let b = s.as_bytes();
+    let date_ok = |b: &[u8]| {
+        b.len() >= 10
+            && b[..4].iter().all(u8::is_ascii_digit)
+            && b[4] == b'-'
+            && b[5..7].iter().all(u8::is_ascii_digit)
+            && b[7] == b'-'
+            && b[8..10].iter().all(u8::is_ascii_digit)
     };
+    if !date_ok(b) {
+        return None;
+    }
+    if b.len() == 10 {
+        return Some(format!("{s} 00:00:00"));
+    }
+    let time_ok = b.len() >= 19
+        && (b[10] == b' ' || b[10] == b'T')
+        && b[11..13].iter().all(u8::is_ascii_digit)
+        && b[13] == b':'
+        && b[14..16].iter().all(u8::is_ascii_digit)
+        && b[16] == b':'
+        && b[17..19].iter().all(u8::is_ascii_digit);
+    let rest = s.get(19..)?;
+    let rest_ok = rest.is_empty()
+        || rest
+            .trim_start_matches(|c: char| c == '.' || c == ',' || c.is_ascii_digit())
+            .chars()
+            .all(|c| c == 'Z' || c == '+' || c == '-' || c == ':' || c.is_ascii_digit());
+    (time_ok && rest_ok).then(|| format!("{} {}", &s[..10], &s[11..19]))
+}
+
+/// How to read one input.
+pub struct ScanOptions<'a> {
+    /// Pasted text: wrapped lines join, normal-operation messages are explained.
+    pub paste: bool,
+    pub window: &'a Window,
+    /// A live stream: lines are read on a second thread and a quiet input
+    /// flushes the pending event.
+    pub live: bool,
+    /// Set by Ctrl-C: stop reading and report what was found.
+    pub stop: &'a AtomicBool,
+}
+
+type OnEvent<'a> = dyn FnMut(&Diagnoser<'_>, Outcome) -> io::Result<()> + 'a;
+
+/// Turns lines into events into outcomes, for one input.
+struct Feeder<'o, 'f> {
+    source: usize,
+    opts: &'o ScanOptions<'o>,
+    builder: EventBuilder,
+    last_ts: Option<String>,
+    lines: u64,
+    on_event: &'f mut OnEvent<'f>,
+}
+
+impl Feeder<'_, '_> {
+    fn line(&mut self, d: &mut Diagnoser<'_>, bytes: &[u8]) -> io::Result<()> {
+        self.lines += 1;
+        let text = String::from_utf8_lossy(bytes);
+        match self.builder.push(self.lines, parse_line(&text)) {
+            Some(ev) => self.event(d, ev),
+            None => Ok(()),
+        }
+    }
+
+    fn flush(&mut self, d: &mut Diagnoser<'_>) -> io::Result<()> {
+        match self.builder.finish() {
+            Some(ev) => self.event(d, ev),
+            None => Ok(()),
+        }
+    }
+
+    fn event(&mut self, d: &mut Diagnoser<'_>, ev: Event) -> io::Result<()> {
+        if let Some(ts) = &ev.timestamp {
+            self.last_ts = Some(ts.clone());
+        }
+        if self.opts.window.is_set()
+            && let Some(ts) = &self.last_ts
+            && !self.opts.window.contains(ts)
+        {
+            d.stats.outside_window += 1;
+            return Ok(());
+        }
+        let outcome = d.observe(&ev, self.source, self.opts.paste);
+        (self.on_event)(d, outcome)
+    }
+}
+
+/// Reads `r` to the end (or until `opts.stop`). `on_event` sees every
+/// outcome as soon as its event is complete. An I/O error stops this input;
+/// what was read still counts.
+pub fn scan<'f>(
+    d: &mut Diagnoser<'_>,
+    r: Box<dyn Read + Send>,
+    source: usize,
+    opts: &ScanOptions<'_>,
+    on_event: &'f mut OnEvent<'f>,
+) -> io::Result<()> {
+    let mut feeder = Feeder {
+        source,
+        opts,
+        builder: EventBuilder::new(opts.paste),
+        last_ts: None,
+        lines: 0,
+        on_event,
+    };
+    let (result, cut) = if opts.live {
+        scan_live(d, r, &mut feeder)
+    } else {
+        scan_batch(d, r, &mut feeder)
+    };
+    let flushed = feeder.flush(d);
+    d.stats.lines += feeder.lines;
+    d.stats.cut_lines += cut;
+    result.and(flushed)
+}
+
+fn scan_batch(d: &mut Diagnoser<'_>, r: Box<dyn Read + Send>, feeder: &mut Feeder<'_, '_>) -> (io::Result<()>, u64) {
+    let mut reader = LineReader::new(r);
     let result = loop {
+        if feeder.lines % 1024 == 0 && feeder.opts.stop.load(Ordering::Relaxed) {
+            break Ok(());
+        }
         match reader.next_line() {
             Ok(Some(bytes)) => {
-                n += 1;
-                let text = String::from_utf8_lossy(bytes);
-                if let Some(ev) = builder.push(n, parse_line(&text)) {
-                    handle(d, ev)?;
+                if let Err(e) = feeder.line(d, bytes) {
+                    break Err(e);
                 }
             }
             Ok(None) => break Ok(()),
             Err(e) => break Err(e),
         }
     };
-    if let Some(ev) = builder.finish() {
-        handle(d, ev)?;
+    (result, reader.cut_lines)
+}
+
+/// Lines come from a reader thread, so a quiet stream can be noticed.
+fn scan_live(d: &mut Diagnoser<'_>, r: Box<dyn Read + Send>, feeder: &mut Feeder<'_, '_>) -> (io::Result<()>, u64) {
+    let (tx, rx) = mpsc::sync_channel::<Vec<u8>>(4096);
+    let reader = std::thread::spawn(move || -> (io::Result<()>, u64) {
+        let mut lr = LineReader::new(r);
+        loop {
+            match lr.next_line() {
+                Ok(Some(line)) => {
+                    if tx.send(line.to_vec()).is_err() {
+                        return (Ok(()), lr.cut_lines);
+                    }
+                }
+                Ok(None) => return (Ok(()), lr.cut_lines),
+                Err(e) => return (Err(e), lr.cut_lines),
+            }
+        }
+    });
+    let result = loop {
+        if feeder.opts.stop.load(Ordering::Relaxed) {
+            // The reader may be blocked in read(); it ends with the process.
+            return (Ok(()), 0);
+        }
+        match rx.recv_timeout(IDLE_FLUSH) {
+            Ok(line) => {
+                if let Err(e) = feeder.line(d, &line) {
+                    break Err(e);
+                }
+            }
+            Err(RecvTimeoutError::Timeout) => {
+                if let Err(e) = feeder.flush(d) {
+                    break Err(e);
+                }
+            }
+            Err(RecvTimeoutError::Disconnected) => break Ok(()),
+        }
+    };
+    drop(rx);
+    match reader.join() {
+        Ok((read_result, cut)) => (result.and(read_result), cut),
+        Err(_) => (Err(io::Error::other("the reader thread failed")), 0),
     }
-    d.stats.lines += n;
-    d.stats.cut_lines += reader.cut_lines;
-    result
 }
 
 /// Diagnoses a pasted text on its own (catalog examples, tests).
 pub fn diagnose_text(d: &mut Diagnoser<'_>, text: &str) {
+    let stop = AtomicBool::new(false);
+    let window = Window::default();
+    let opts = ScanOptions {
+        paste: true,
+        window: &window,
+        live: false,
+        stop: &stop,
+    };
     // Reading from memory cannot fail.
-    let _ = scan(d, text.as_bytes(), 0, true, &mut |_, _| Ok(()));
+    let _ = scan(
+        d,
+        Box::new(io::Cursor::new(text.as_bytes().to_vec())),
+        0,
+        &opts,
+        &mut |_, _| Ok(()),
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn time_forms() {
+        assert_eq!(parse_time("2024-01-02 15:04:05").as_deref(), Some("2024-01-02 15:04:05"));
+        assert_eq!(parse_time("2024-01-02T15:04:05.123+08:00").as_deref(), Some("2024-01-02 15:04:05"));
+        assert_eq!(parse_time("2024-01-02T15:04:05Z").as_deref(), Some("2024-01-02 15:04:05"));
+        assert_eq!(parse_time("2024-01-02").as_deref(), Some("2024-01-02 00:00:00"));
+        assert_eq!(parse_time("yesterday"), None);
+        assert_eq!(parse_time("2024-01-02 15:04"), None);
+    }
+
+    #[test]
+    fn window_bounds_are_inclusive() {
+        let w = Window {
+            since: Some("2024-01-02 00:00:00".into()),
+            until: Some("2024-01-02 23:59:59".into()),
+        };
+        assert!(w.contains("2024-01-02 00:00:00"));
+        assert!(!w.contains("2024-01-01 23:59:59"));
+        assert!(!w.contains("2024-01-03 00:00:00"));
+    }
 }

@@ -8,3 +8,19 @@ pub fn render(w: &mut dyn Write, v: &View) -> io::Result<()> {
     serde_json::to_writer_pretty(&mut *w, v).map_err(io::Error::other)?;
     writeln!(w)
 }
+
+/// `--statistics --format json`: per-id counts only.
+pub fn statistics(w: &mut dyn Write, v: &View) -> io::Result<()> {
+    let stats: Vec<serde_json::Value> = super::statistics(v)
+        .into_iter()
+        .map(|(id, severity, count)| serde_json::json!({"id": id, "severity": severity, "count": count}))
+        .collect();
+    let doc = serde_json::json!({
+        "version": super::JSON_VERSION,
+        "statistics": stats,
+        "unknown": v.summary.unknown_occurrences,
+        "summary": v.summary,
+    });
+    serde_json::to_writer_pretty(&mut *w, &doc).map_err(io::Error::other)?;
+    writeln!(w)
+}

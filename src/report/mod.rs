@@ -2,7 +2,9 @@
 //! (placeholders filled, language chosen, secrets redacted); each format only
 //! renders that view, so text and JSON can never disagree.
 
+pub mod github;
 pub mod json;
+pub mod ndjson;
 pub mod text;
 
 use std::collections::BTreeMap;
@@ -84,6 +86,8 @@ pub struct Summary {
     pub benign: u64,
     pub highest_severity: Option<Severity>,
     pub cut_lines: u64,
+    /// Events skipped by --since / --until.
+    pub outside_window: u64,
     pub capped: bool,
     pub errors: Vec<InputError>,
 }
@@ -218,6 +222,7 @@ pub fn build(
         benign: d.stats.benign,
         highest_severity: findings.iter().map(|f| f.severity).max(),
         cut_lines: d.stats.cut_lines,
+        outside_window: d.stats.outside_window,
         capped: d.stats.findings_capped || d.stats.unknown_capped,
         errors: errors.to_vec(),
     };
@@ -228,4 +233,17 @@ pub fn build(
         unknown,
         summary,
     }
+}
+
+/// Occurrences per id (summed over captures), most frequent first.
+pub fn statistics(v: &View) -> Vec<(String, Severity, u64)> {
+    let mut per_id: BTreeMap<&str, (Severity, u64)> = BTreeMap::new();
+    for f in &v.findings {
+        let e = per_id.entry(&f.id).or_insert((f.severity, 0));
+        e.1 += f.count;
+    }
+    let mut out: Vec<(String, Severity, u64)> =
+        per_id.into_iter().map(|(id, (s, c))| (id.to_string(), s, c)).collect();
+    out.sort_by(|a, b| b.2.cmp(&a.2).then(a.0.cmp(&b.0)));
+    out
 }

@@ -142,6 +142,12 @@ pub fn render(w: &mut dyn Write, v: &View) -> io::Result<()> {
     for f in &v.findings {
         finding(w, f, v.lang)?;
     }
+    unknown_and_summary(w, v)
+}
+
+/// The part of the report after the findings (live mode printed those
+/// already, one by one).
+pub fn unknown_and_summary(w: &mut dyn Write, v: &View) -> io::Result<()> {
     if !v.unknown.is_empty() {
         unknown_heading(w, v.lang)?;
         for u in &v.unknown {
@@ -206,6 +212,13 @@ pub fn summary(w: &mut dyn Write, v: &View) -> io::Result<()> {
             crate::input::MAX_LINE / 1024
         ));
     }
+    if s.outside_window > 0 {
+        line.push_str(&format!(
+            "; {} event{} outside --since/--until skipped",
+            s.outside_window,
+            plural(s.outside_window)
+        ));
+    }
     if s.capped {
         line.push_str("; too many distinct problems: the tables were capped");
     }
@@ -226,4 +239,15 @@ pub fn summary(w: &mut dyn Write, v: &View) -> io::Result<()> {
 
 fn plural(n: u64) -> &'static str {
     if n == 1 { "" } else { "s" }
+}
+
+/// `--statistics`: per-id counts only.
+pub fn statistics(w: &mut dyn Write, v: &View) -> io::Result<()> {
+    for (id, severity, count) in super::statistics(v) {
+        writeln!(w, "{count:>8}  {:<7}  {id}", severity.as_str())?;
+    }
+    if v.summary.unknown_occurrences > 0 {
+        writeln!(w, "{:>8}  {:<7}  (unknown errors)", v.summary.unknown_occurrences, "")?;
+    }
+    summary(w, v)
 }
