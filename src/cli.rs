@@ -13,11 +13,11 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::diagnose::{Diagnoser, Outcome};
-use crate::scan::{ScanOptions, Window, parse_time};
 use crate::input::Source;
 use crate::lint::{self, LintFile};
 use crate::matcher::Matcher;
 use crate::report::{self, InputError, ViewOptions};
+use crate::scan::{ScanOptions, Window, parse_time};
 
 const VERSION: &str = concat!(
     env!("CARGO_PKG_VERSION"),
@@ -436,7 +436,8 @@ fn diagnose(cli: &Cli, out: &mut dyn Write) -> Result<u8> {
     let follow_index = cfg.follow.as_ref().map(|_| sources.len() - 1);
     // Following a file in text mode prints each problem when first seen.
     let live_text = follow_index.is_some() && cfg.format == Format::Text && !cfg.statistics;
-    let progress = io::stderr().is_terminal() && cfg.format != Format::Ndjson && follow_index.is_none();
+    let progress =
+        io::stderr().is_terminal() && cfg.format != Format::Ndjson && follow_index.is_none();
     let mut errors = Vec::new();
     let mut output_error: Option<io::Error> = None;
 
@@ -515,8 +516,14 @@ fn diagnose(cli: &Cli, out: &mut dyn Write) -> Result<u8> {
         (Format::Github, _) => {
             report::github::render(out, &view)?;
             if let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) {
-                report::github::step_summary(std::path::Path::new(&path), &view)
-                    .with_context(|| format!("cannot append to GITHUB_STEP_SUMMARY ({})", path.to_string_lossy()))?;
+                report::github::step_summary(std::path::Path::new(&path), &view).with_context(
+                    || {
+                        format!(
+                            "cannot append to GITHUB_STEP_SUMMARY ({})",
+                            path.to_string_lossy()
+                        )
+                    },
+                )?;
             }
         }
     }
@@ -538,18 +545,20 @@ fn open_with_progress(
     let len = file.metadata().map(|m| m.len()).unwrap_or(0);
     // Small or non-regular files are over before a bar would help.
     if !progress || len < 8 << 20 {
-        let r = crate::input::maybe_gunzip(Box::new(file)).map_err(|e| crate::input::io_reason(&e))?;
+        let r =
+            crate::input::maybe_gunzip(Box::new(file)).map_err(|e| crate::input::io_reason(&e))?;
         return Ok((r, None));
     }
     let bar = indicatif::ProgressBar::new(len);
     bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
-    if let Ok(style) =
-        indicatif::ProgressStyle::with_template("{bar:40} {bytes}/{total_bytes} {bytes_per_sec} eta {eta}")
-    {
+    if let Ok(style) = indicatif::ProgressStyle::with_template(
+        "{bar:40} {bytes}/{total_bytes} {bytes_per_sec} eta {eta}",
+    ) {
         bar.set_style(style);
     }
     let wrapped = bar.wrap_read(file);
-    let r = crate::input::maybe_gunzip(Box::new(wrapped)).map_err(|e| crate::input::io_reason(&e))?;
+    let r =
+        crate::input::maybe_gunzip(Box::new(wrapped)).map_err(|e| crate::input::io_reason(&e))?;
     Ok((r, Some(bar)))
 }
 

@@ -29,7 +29,8 @@ impl Window {
 
     /// Whether an event at `ts` is inside the window.
     pub fn contains(&self, ts: &str) -> bool {
-        self.since.as_deref().is_none_or(|s| ts >= s) && self.until.as_deref().is_none_or(|u| ts <= u)
+        self.since.as_deref().is_none_or(|s| ts >= s)
+            && self.until.as_deref().is_none_or(|u| ts <= u)
     }
 }
 
@@ -155,7 +156,11 @@ pub fn scan<'f>(
     result.and(flushed)
 }
 
-fn scan_batch(d: &mut Diagnoser<'_>, r: Box<dyn Read + Send>, feeder: &mut Feeder<'_, '_>) -> (io::Result<()>, u64) {
+fn scan_batch(
+    d: &mut Diagnoser<'_>,
+    r: Box<dyn Read + Send>,
+    feeder: &mut Feeder<'_, '_>,
+) -> (io::Result<()>, u64) {
     let mut reader = LineReader::new(r);
     let result = loop {
         if feeder.lines % 1024 == 0 && feeder.opts.stop.load(Ordering::Relaxed) {
@@ -175,7 +180,11 @@ fn scan_batch(d: &mut Diagnoser<'_>, r: Box<dyn Read + Send>, feeder: &mut Feede
 }
 
 /// Lines come from a reader thread, so a quiet stream can be noticed.
-fn scan_live(d: &mut Diagnoser<'_>, r: Box<dyn Read + Send>, feeder: &mut Feeder<'_, '_>) -> (io::Result<()>, u64) {
+fn scan_live(
+    d: &mut Diagnoser<'_>,
+    r: Box<dyn Read + Send>,
+    feeder: &mut Feeder<'_, '_>,
+) -> (io::Result<()>, u64) {
     let (tx, rx) = mpsc::sync_channel::<Vec<u8>>(4096);
     let reader = std::thread::spawn(move || -> (io::Result<()>, u64) {
         let mut lr = LineReader::new(r);
@@ -243,10 +252,22 @@ mod tests {
 
     #[test]
     fn time_forms() {
-        assert_eq!(parse_time("2024-01-02 15:04:05").as_deref(), Some("2024-01-02 15:04:05"));
-        assert_eq!(parse_time("2024-01-02T15:04:05.123+08:00").as_deref(), Some("2024-01-02 15:04:05"));
-        assert_eq!(parse_time("2024-01-02T15:04:05Z").as_deref(), Some("2024-01-02 15:04:05"));
-        assert_eq!(parse_time("2024-01-02").as_deref(), Some("2024-01-02 00:00:00"));
+        assert_eq!(
+            parse_time("2024-01-02 15:04:05").as_deref(),
+            Some("2024-01-02 15:04:05")
+        );
+        assert_eq!(
+            parse_time("2024-01-02T15:04:05.123+08:00").as_deref(),
+            Some("2024-01-02 15:04:05")
+        );
+        assert_eq!(
+            parse_time("2024-01-02T15:04:05Z").as_deref(),
+            Some("2024-01-02 15:04:05")
+        );
+        assert_eq!(
+            parse_time("2024-01-02").as_deref(),
+            Some("2024-01-02 00:00:00")
+        );
         assert_eq!(parse_time("yesterday"), None);
         assert_eq!(parse_time("2024-01-02 15:04"), None);
     }

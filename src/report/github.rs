@@ -10,7 +10,9 @@ use crate::catalog::Severity;
 
 /// Escapes a workflow-command message.
 fn data(s: &str) -> String {
-    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
 }
 
 /// Escapes a workflow-command property value.
@@ -30,7 +32,10 @@ pub fn render(w: &mut dyn Write, v: &View) -> io::Result<()> {
             props.push(format!("file={}", property(&f.source)));
             props.push(format!("line={}", f.first_line));
         }
-        props.push(format!("title={}", property(&format!("{} [{}]", f.title, f.id))));
+        props.push(format!(
+            "title={}",
+            property(&format!("{} [{}]", f.title, f.id))
+        ));
         let mut msg = format!("{} (×{})\n{}\n", f.matched, f.count, f.cause.trim());
         for (i, step) in f.fix.iter().enumerate() {
             msg.push_str(&format!("{}. {}\n", i + 1, step.trim()));
@@ -46,8 +51,16 @@ pub fn render(w: &mut dyn Write, v: &View) -> io::Result<()> {
             props.push(format!("file={}", property(&u.source)));
             props.push(format!("line={}", u.first_line));
         }
-        props.push(format!("title={}", property("Unknown AList error (not in the alist-doctor catalog)")));
-        writeln!(w, "::warning {}::{}", props.join(","), data(&format!("{} (×{})", u.sample, u.count)))?;
+        props.push(format!(
+            "title={}",
+            property("Unknown AList error (not in the alist-doctor catalog)")
+        ));
+        writeln!(
+            w,
+            "::warning {}::{}",
+            props.join(","),
+            data(&format!("{} (×{})", u.sample, u.count))
+        )?;
     }
     let s = &v.summary;
     writeln!(
@@ -87,7 +100,10 @@ pub fn step_summary(path: &Path, v: &View) -> io::Result<()> {
         }
     }
     md.push('\n');
-    let mut f = std::fs::OpenOptions::new().create(true).append(true).open(path)?;
+    let mut f = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)?;
     f.write_all(md.as_bytes())
 }
 

@@ -242,8 +242,10 @@ pub fn statistics(v: &View) -> Vec<(String, Severity, u64)> {
         let e = per_id.entry(&f.id).or_insert((f.severity, 0));
         e.1 += f.count;
     }
-    let mut out: Vec<(String, Severity, u64)> =
-        per_id.into_iter().map(|(id, (s, c))| (id.to_string(), s, c)).collect();
+    let mut out: Vec<(String, Severity, u64)> = per_id
+        .into_iter()
+        .map(|(id, (s, c))| (id.to_string(), s, c))
+        .collect();
     out.sort_by(|a, b| b.2.cmp(&a.2).then(a.0.cmp(&b.0)));
     out
 }

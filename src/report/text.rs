@@ -247,7 +247,11 @@ pub fn statistics(w: &mut dyn Write, v: &View) -> io::Result<()> {
         writeln!(w, "{count:>8}  {:<7}  {id}", severity.as_str())?;
     }
     if v.summary.unknown_occurrences > 0 {
-        writeln!(w, "{:>8}  {:<7}  (unknown errors)", v.summary.unknown_occurrences, "")?;
+        writeln!(
+            w,
+            "{:>8}  {:<7}  (unknown errors)",
+            v.summary.unknown_occurrences, ""
+        )?;
     }
     summary(w, v)
 }
