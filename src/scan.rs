@@ -163,7 +163,7 @@ fn scan_batch(
 ) -> (io::Result<()>, u64) {
     let mut reader = LineReader::new(r);
     let result = loop {
-        if feeder.lines % 1024 == 0 && feeder.opts.stop.load(Ordering::Relaxed) {
+        if feeder.lines.is_multiple_of(1024) && feeder.opts.stop.load(Ordering::Relaxed) {
             break Ok(());
         }
         match reader.next_line() {

@@ -16,8 +16,11 @@ fn fixture(name: &str) -> String {
     format!("{}/tests/fixtures/logs/{name}", env!("CARGO_MANIFEST_DIR"))
 }
 
-/// (fixture, expected findings as (id, first line, count)).
-const FIXTURES: &[(&str, &[(&str, u64, u64)])] = &[
+/// Expected findings of a fixture: (id, first line, count).
+type Expected = &'static [(&'static str, u64, u64)];
+
+/// (fixture, expected findings).
+const FIXTURES: &[(&str, Expected)] = &[
     (
         "logrus-colour.log",
         &[("aliyundrive-open-too-many-requests", 2, 1)],
