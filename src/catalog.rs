@@ -114,7 +114,11 @@ pub enum Lang {
 impl Entry {
     pub fn text(&self, lang: Lang) -> Localized {
         match (lang, &self.zh) {
-            (Lang::Zh, Some(zh)) => zh.clone(),
+            (Lang::Zh, Some(zh)) => Localized {
+                title: join_cjk(&zh.title),
+                cause: join_cjk(&zh.cause),
+                fix: zh.fix.iter().map(|f| join_cjk(f)).collect(),
+            },
             _ => Localized {
                 title: self.title.clone(),
                 cause: self.cause.clone(),
@@ -135,6 +139,22 @@ impl Entry {
             self.applies_to.clone()
         }
     }
+}
+
+/// YAML's folded blocks turn line breaks into spaces; between two Chinese
+/// characters (or Chinese punctuation) such a space does not belong.
+pub fn join_cjk(s: &str) -> String {
+    let is_cjk = |c: char| matches!(c as u32, 0x2E80..=0x9FFF | 0xF900..=0xFAFF | 0xFF00..=0xFFEF);
+    let chars: Vec<char> = s.chars().collect();
+    let mut out = String::with_capacity(s.len());
+    for (i, &c) in chars.iter().enumerate() {
+        if c == ' ' && i > 0 && i + 1 < chars.len() && is_cjk(chars[i - 1]) && is_cjk(chars[i + 1])
+        {
+            continue;
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// A located problem in a catalog file: what, where, which entry and field.
@@ -402,6 +422,14 @@ fn similarity_distance(a: &str, b: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn folded_chinese_lines_join() {
+        assert_eq!(
+            join_cjk("这是 一行。 下一行 AList 的 port"),
+            "这是一行。下一行 AList 的 port"
+        );
+    }
 
     #[test]
     fn kebab_ids() {

@@ -120,6 +120,13 @@ pub enum Command {
     },
     /// Print every catalog pattern, one per line (for `rg -f` comparisons).
     Patterns,
+    /// Print a shell completion script.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff).
+    Man,
 }
 
 /// Filters and columns of `alist-doctor list`.
@@ -166,6 +173,10 @@ pub enum Format {
     Ndjson,
     /// GitHub Actions workflow commands; a table in $GITHUB_STEP_SUMMARY.
     Github,
+    /// SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
+    Sarif,
+    /// The catalog as one Markdown page (with `list` only).
+    Markdown,
 }
 
 fn time_arg(s: &str) -> std::result::Result<String, String> {
@@ -411,11 +422,24 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<u8> {
             }
             Ok(0)
         }
+        Some(Command::Completions { shell }) => {
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(*shell, &mut cmd, "alist-doctor", out);
+            Ok(0)
+        }
+        Some(Command::Man) => {
+            let cmd = <Cli as clap::CommandFactory>::command();
+            clap_mangen::Man::new(cmd).render(out)?;
+            Ok(0)
+        }
         None => diagnose(cli, out),
     }
 }
 
 fn diagnose(cli: &Cli, out: &mut dyn Write) -> Result<u8> {
+    if cli.format == Format::Markdown {
+        bail!("--format markdown renders the catalog: use it with `alist-doctor list`");
+    }
     let cfg = cli.resolve()?;
     let catalog = Catalog::with_user_files(&cfg.catalogs)?;
     let matcher = Matcher::new(catalog);
@@ -513,6 +537,8 @@ fn diagnose(cli: &Cli, out: &mut dyn Write) -> Result<u8> {
         (Format::Text, false) => report::text::render(out, &view)?,
         (Format::Json, false) => report::json::render(out, &view)?,
         (Format::Ndjson, _) => report::ndjson::summary(out, &view)?,
+        (Format::Sarif, _) => report::sarif::render(out, &view)?,
+        (Format::Markdown, _) => {}
         (Format::Github, _) => {
             report::github::render(out, &view)?;
             if let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) {
@@ -675,6 +701,11 @@ fn list(cli: &Cli, args: &ListArgs, out: &mut dyn Write) -> Result<u8> {
                 .is_none_or(|s| e.severity == Severity::from(s))
         })
         .collect();
+    if cli.format == Format::Markdown {
+        let shown = Catalog::from_entries(selected.into_iter().cloned().collect());
+        report::markdown::render(out, &shown, &opts)?;
+        return Ok(0);
+    }
     if cli.format == Format::Json {
         let entries: Vec<serde_json::Value> = selected
             .iter()

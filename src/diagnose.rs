@@ -135,7 +135,7 @@ impl<'m> Diagnoser<'m> {
             line: ev.line,
             timestamp: ev.timestamp.clone(),
         };
-        self.last = Some((pos.clone(), clip(&ev.head)));
+        self.last = Some((pos.clone(), clip(ev.headline())));
         match top {
             Some(i) => self.record(&hits, i, ev, &text, pos),
             None if ev.is_error() => self.record_unknown(ev, pos),
@@ -153,7 +153,7 @@ impl<'m> Diagnoser<'m> {
     ) -> Outcome {
         let hit = &hits[top];
         let key = (hit.entry, hit.captures.clone());
-        let sample = clip(&ev.head);
+        let sample = clip(ev.headline());
         if let Some(&i) = self.by_key.get(&key) {
             let f = &mut self.findings[i];
             f.count += 1;
@@ -203,7 +203,7 @@ impl<'m> Diagnoser<'m> {
     }
 
     fn record_unknown(&mut self, ev: &Event, pos: Position) -> Outcome {
-        let shown = crate::normalize::normalize(&ev.head);
+        let shown = crate::normalize::normalize(ev.headline());
         let template = template_of(&shown);
         if let Some(&i) = self.by_template.get(&template) {
             self.unknown[i].count += 1;

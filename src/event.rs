@@ -47,6 +47,17 @@ impl Event {
         }
     }
 
+    /// The line that best says what happened: the first line's message, or
+    /// for a gin recovery block (whose first line only says "panic
+    /// recovered:") the panic value under it.
+    pub fn headline(&self) -> &str {
+        if self.head.is_empty() {
+            self.details.first().map_or("", String::as_str)
+        } else {
+            &self.head
+        }
+    }
+
     /// Errors, fatals, panics and crashes are worth reporting even when the
     /// catalog does not know them.
     pub fn is_error(&self) -> bool {

@@ -19,6 +19,16 @@ pub fn placeholders(text: &str) -> Vec<Placeholder<'_>> {
 /// `text` with placeholders replaced by capture values; a placeholder whose
 /// capture did not take part uses its fallback, or `<name>`.
 pub fn fill(text: &str, captures: &[(String, String)]) -> String {
+    fill_with(text, captures, |name| format!("<{name}>"))
+}
+
+/// `fill`, with `missing` rendering a placeholder that has neither a capture
+/// nor a fallback (Markdown pages use `‹name›`: `<name>` would be HTML there).
+pub fn fill_with(
+    text: &str,
+    captures: &[(String, String)],
+    missing: impl Fn(&str) -> String,
+) -> String {
     let mut out = String::with_capacity(text.len());
     let mut last = 0;
     let mut spans = Vec::new();
@@ -29,11 +39,7 @@ pub fn fill(text: &str, captures: &[(String, String)]) -> String {
             Some((_, v)) => out.push_str(v),
             None => match p.fallback {
                 Some(fb) => out.push_str(fb),
-                None => {
-                    out.push('<');
-                    out.push_str(p.name);
-                    out.push('>');
-                }
+                None => out.push_str(&missing(p.name)),
             },
         }
         last = end;

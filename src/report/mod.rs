@@ -4,7 +4,9 @@
 
 pub mod github;
 pub mod json;
+pub mod markdown;
 pub mod ndjson;
+pub mod sarif;
 pub mod text;
 
 use std::collections::BTreeMap;
