@@ -102,6 +102,10 @@ pub struct Entry {
     /// 1-based line of the entry in its file, for messages.
     #[serde(skip)]
     pub line: usize,
+    /// Prefilter literals of each pattern when computed at build time
+    /// (embedded entries); empty otherwise.
+    #[serde(skip)]
+    pub literals: Vec<Option<Vec<String>>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -293,12 +297,27 @@ pub struct Catalog {
     index: HashMap<String, usize>,
 }
 
+/// An embedded entry as build.rs prepared it.
+#[derive(Deserialize)]
+struct Prepared {
+    entry: Entry,
+    line: usize,
+    literals: Vec<Option<Vec<String>>>,
+}
+
 static EMBEDDED: Lazy<Result<Catalog, Diagnostic>> = Lazy::new(|| {
     let mut cat = Catalog::default();
-    for (name, text) in embedded::EMBEDDED {
+    for (name, _, json) in embedded::EMBEDDED {
         let origin = format!("embedded:data/{name}");
         let area = name.trim_end_matches(".yaml");
-        for e in parse_file(&origin, area, text)? {
+        let prepared: Vec<Prepared> = serde_json::from_str(json)
+            .map_err(|e| Diagnostic::error(&origin, format!("invalid entry: {e}")))?;
+        for p in prepared {
+            let mut e = p.entry;
+            e.area = area.to_string();
+            e.source = origin.clone();
+            e.line = p.line;
+            e.literals = p.literals;
             if let Some(d) = check_structure(&e).into_iter().next() {
                 return Err(d);
             }
@@ -314,9 +333,12 @@ static EMBEDDED: Lazy<Result<Catalog, Diagnostic>> = Lazy::new(|| {
     Ok(cat)
 });
 
-/// Names and contents of the embedded catalog files.
-pub fn embedded_files() -> &'static [(&'static str, &'static str)] {
+/// Names and YAML text of the embedded catalog files.
+pub fn embedded_files() -> Vec<(&'static str, &'static str)> {
     embedded::EMBEDDED
+        .iter()
+        .map(|(name, yaml, _)| (*name, *yaml))
+        .collect()
 }
 
 impl Catalog {
@@ -360,8 +382,14 @@ impl Catalog {
 
     /// The embedded catalog with user files layered on top (override by id).
     /// Regexes of user entries are compiled here so a bad one fails early.
-    pub fn with_user_files(files: &[PathBuf]) -> Result<Catalog, Diagnostic> {
-        let mut cat = Catalog::embedded()?.clone();
+    pub fn with_user_files(
+        files: &[PathBuf],
+    ) -> Result<std::borrow::Cow<'static, Catalog>, Diagnostic> {
+        let embedded = Catalog::embedded()?;
+        if files.is_empty() {
+            return Ok(std::borrow::Cow::Borrowed(embedded));
+        }
+        let mut cat = embedded.clone();
         for path in files {
             for e in load_user_file(path)? {
                 if let Some(d) = check_structure(&e).into_iter().next() {
@@ -375,7 +403,7 @@ impl Catalog {
                 cat.upsert(e);
             }
         }
-        Ok(cat)
+        Ok(std::borrow::Cow::Owned(cat))
     }
 
     /// Ids most similar to `id`, best first (for "did you mean").

@@ -326,7 +326,7 @@ impl Cli {
         }
     }
 
-    fn load_catalog(&self) -> Result<Catalog> {
+    fn load_catalog(&self) -> Result<std::borrow::Cow<'static, Catalog>> {
         let mut files = self.catalogs.clone();
         files.extend(user_catalog_files());
         Ok(Catalog::with_user_files(&files)?)

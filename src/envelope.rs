@@ -153,16 +153,35 @@ pub fn parse_line(raw: &str) -> Line {
         text = std::borrow::Cow::Owned(log);
     }
     // Carriers' prefixes, outermost first; at most a few layers.
+    // Every carrier starts with a letter or digit; cheap byte tests decide
+    // which of their regexes can possibly match before any runs.
     for _ in 0..4 {
-        if let Some(m) = DOCKER_TS.captures(&text) {
+        let b = text.as_bytes();
+        let Some(&first) = b.first() else { break };
+        if !first.is_ascii_alphanumeric() || level_head(b) {
+            break;
+        }
+        let iso = first.is_ascii_digit() && b.get(10) == Some(&b'T');
+        if iso && let Some(m) = DOCKER_TS.captures(&text) {
             outer_ts = Some(format!("{} {}", &m[1], &m[2]));
             let end = m.get(0).map_or(0, |m| m.end());
             text = std::borrow::Cow::Owned(text[end..].to_string());
             continue;
         }
-        let end = [&*COMPOSE, &*JOURNALD, &*JOURNALD_ISO, &*LOGREAD]
+        let colon = memchr::memmem::find(b, b": ").is_some();
+        let candidates: [(&Lazy<Regex>, bool); 4] = [
+            (&COMPOSE, memchr::memchr(b'|', b).is_some()),
+            (
+                &JOURNALD,
+                colon && (first.is_ascii_uppercase() || first.is_ascii_digit()),
+            ),
+            (&JOURNALD_ISO, colon && iso),
+            (&LOGREAD, colon && first.is_ascii_uppercase()),
+        ];
+        let end = candidates
             .iter()
-            .find_map(|re| re.find(&text).map(|m| m.end()));
+            .filter(|(_, possible)| *possible)
+            .find_map(|(re, _)| re.find(&text).map(|m| m.end()));
         match end {
             Some(end) => text = std::borrow::Cow::Owned(text[end..].to_string()),
             None => break,
@@ -181,7 +200,10 @@ pub fn parse_line(raw: &str) -> Line {
     if trimmed.trim().is_empty() {
         return line(Kind::Blank, None, None, "");
     }
-    if let Some(c) = LOGRUS.captures(trimmed) {
+    let tb = trimmed.as_bytes();
+    if level_head(tb)
+        && let Some(c) = LOGRUS.captures(trimmed)
+    {
         let end = c.get(0).map_or(0, |m| m.end());
         return line(
             Kind::Entry,
@@ -190,7 +212,9 @@ pub fn parse_line(raw: &str) -> Line {
             &trimmed[end..],
         );
     }
-    if let Some(c) = LOGFMT.captures(trimmed) {
+    if trimmed.starts_with("time=\"")
+        && let Some(c) = LOGFMT.captures(trimmed)
+    {
         let msg = go_unquote(&c[3]);
         return line(
             Kind::Entry,
@@ -207,7 +231,9 @@ pub fn parse_line(raw: &str) -> Line {
             ..l
         };
     }
-    if let Some(c) = GIN.captures(trimmed) {
+    if trimmed.starts_with("[GIN] ")
+        && let Some(c) = GIN.captures(trimmed)
+    {
         let status = c[5].parse().unwrap_or(0);
         let ts = format!("{}-{}-{} {}", &c[1], &c[2], &c[3], &c[4]);
         return line(Kind::Access { status }, None, Some(ts), trimmed);
@@ -215,13 +241,18 @@ pub fn parse_line(raw: &str) -> Line {
     if trimmed.starts_with("[GIN-debug]") {
         return line(Kind::Entry, Some(Level::Debug), None, trimmed);
     }
-    if let Some(c) = RECOVERY.captures(trimmed) {
+    if memchr::memmem::find(tb, b"[Recovery]").is_some()
+        && let Some(c) = RECOVERY.captures(trimmed)
+    {
         let ts = c
             .get(1)
             .map(|_| format!("{}-{}-{} {}", &c[1], &c[2], &c[3], &c[4]));
         return line(Kind::Recovery, Some(Level::Error), ts, &c[5]);
     }
-    if let Some(c) = STDLOG.captures(trimmed) {
+    if tb.first().is_some_and(u8::is_ascii_digit)
+        && tb.get(4) == Some(&b'/')
+        && let Some(c) = STDLOG.captures(trimmed)
+    {
         let ts = format!("{}-{}-{} {}", &c[1], &c[2], &c[3], &c[4]);
         let rest = &c[5];
         if let Some(l) = STDLOG_LEVEL.captures(rest) {
@@ -232,10 +263,106 @@ pub fn parse_line(raw: &str) -> Line {
     if PANIC.is_match(trimmed) {
         return line(Kind::Panic, Some(Level::Panic), None, trimmed);
     }
-    if FRAME.is_match(trimmed) {
+    if maybe_frame(tb) && FRAME.is_match(trimmed) {
         return line(Kind::Frame, None, None, trimmed);
     }
     line(Kind::Plain, None, None, trimmed)
+}
+
+/// `INFO[` … `TRAC[`: a logrus level word right at the start.
+fn level_head(b: &[u8]) -> bool {
+    b.get(4) == Some(&b'[')
+        && matches!(
+            &b[..4],
+            b"INFO" | b"WARN" | b"ERRO" | b"FATA" | b"PANI" | b"DEBU" | b"TRAC"
+        )
+}
+
+/// Byte tests that every line the FRAME regex accepts passes.
+fn maybe_frame(b: &[u8]) -> bool {
+    b.starts_with(b"goroutine ")
+        || b.starts_with(b"created by ")
+        || b.starts_with(b"[signal ")
+        || b.first() == Some(&b'\t')
+        || memchr::memmem::find(b, b".go:").is_some()
+        || memchr::memmem::find(b, b".s:").is_some()
+        // A function line: no space before its argument list.
+        || (memchr::memchr(b'.', b).is_some() && {
+            let head = memchr::memchr(b'(', b).map_or(b, |i| &b[..i]);
+            memchr::memchr(b' ', head).is_none()
+        })
+}
+
+/// The two line shapes that make up most of a busy log, recognised from a
+/// few bytes without any regex: gin access lines and INFO/DEBUG/TRACE
+/// logrus heads. Returns `None` for everything else (then `parse_line`
+/// decides). Never disagrees with `parse_line` on kind or level; the
+/// timestamp and message of these lines are not needed and are left empty.
+pub fn quick_line(b: &[u8]) -> Option<Line> {
+    let routine = |level| {
+        Some(Line {
+            kind: Kind::Entry,
+            level: Some(level),
+            timestamp: None,
+            message: String::new(),
+        })
+    };
+    if let Some(rest) = b.strip_prefix(b"[GIN] ") {
+        return gin_head(rest).then_some(Line {
+            kind: Kind::Access { status: 0 },
+            level: None,
+            timestamp: None,
+            message: String::new(),
+        });
+    }
+    // The level word, after an optional colour code with or without ESC.
+    let (rest, coloured) = after_colour(b).map_or((b, false), |r| (r, true));
+    let level = match rest.get(..4)? {
+        b"INFO" => Level::Info,
+        b"DEBU" | b"TRAC" => Level::Debug,
+        _ => return None,
+    };
+    let rest = &rest[4..];
+    let rest = if coloured {
+        let r = rest.strip_prefix(b"\x1b").unwrap_or(rest);
+        r.strip_prefix(b"[0m")?
+    } else {
+        rest
+    };
+    // `[timestamp]`: the closing bracket must exist, as the regex requires.
+    let ts = rest.strip_prefix(b"[")?;
+    if memchr::memchr(b']', ts).is_some() && !ts.contains(&0x1b) {
+        routine(level)
+    } else {
+        None
+    }
+}
+
+/// What follows a `\x1b[3Nm` / `[3Nm` colour code at the start, if any.
+fn after_colour(b: &[u8]) -> Option<&[u8]> {
+    let b = b.strip_prefix(b"\x1b").unwrap_or(b);
+    let b = b.strip_prefix(b"[3")?;
+    b.get(2..)
+        .filter(|_| b.first().is_some_and(u8::is_ascii_digit) && b.get(1) == Some(&b'm'))
+}
+
+/// `2024/03/14 - 09:26:53 |  200 |` after `[GIN] `.
+fn gin_head(b: &[u8]) -> bool {
+    const SHAPE: &[u8] = b"dddd/dd/dd - dd:dd:dd |";
+    if b.len() < SHAPE.len() + 5 {
+        return false;
+    }
+    let shape_ok = SHAPE.iter().zip(b).all(|(s, c)| match s {
+        b'd' => c.is_ascii_digit(),
+        _ => s == c,
+    });
+    let rest = &b[SHAPE.len()..];
+    let rest = &rest[rest.iter().take_while(|c| c.is_ascii_whitespace()).count()..];
+    shape_ok && rest.len() >= 4 && rest[..3].iter().all(u8::is_ascii_digit) && {
+        let after = &rest[3..];
+        let after = &after[after.iter().take_while(|c| c.is_ascii_whitespace()).count()..];
+        after.first() == Some(&b'|')
+    }
 }
 
 /// `{"log":"…\n","stream":"stderr","time":"…"}` → (log line, time).
@@ -389,6 +516,48 @@ mod tests {
                 "{raw}"
             );
         }
+    }
+
+    #[test]
+    fn quick_agrees_with_the_full_parser() {
+        for raw in [
+            r#"[GIN] 2025/03/14 - 09:26:53 | 200 |    1.534219ms |    192.168.1.20 | POST     "/api/fs/list""#,
+            r#"[GIN] 2025/03/14 - 09:26:58 | 207 |  28.41ms |        10.0.0.5 | PROPFIND  "/dav/local""#,
+            "[GIN] 2025/03/14 - 09:26:58 |200|x",
+            "[GIN] 2025/03/14 - 09:26:58 | 20 | x",
+            "[GIN] garbage",
+            "[GIN-debug] GET /ping",
+            "\x1b[36mINFO\x1b[0m[2024-01-02 15:04:05] init logrus...   ",
+            "[36mINFO[0m[2024-01-02 15:04:05] init",
+            "INFO[2024-01-02 15:04:05] init",
+            "DEBU[2025-03-14 09:30:01]/x/fs.go:113 pkg.F() op.List",
+            "\x1b[37mTRAC\x1b[0m[2024-01-02 15:04:05] x",
+            "INFO[unterminated",
+            "INFO",
+            "INFOrmation",
+            "\x1b[31mERRO\x1b[0m[2024-01-02 15:04:05] boom",
+            "ERRO[2024-01-02 15:04:05] boom",
+            "[36mINFO[0m[2024-01-02 15:04:05\x1b] x",
+            "",
+        ] {
+            let full = parse_line(raw);
+            if let Some(q) = quick_line(raw.as_bytes()) {
+                let same_kind = matches!(
+                    (&q.kind, &full.kind),
+                    (Kind::Access { .. }, Kind::Access { .. }) | (Kind::Entry, Kind::Entry)
+                );
+                assert!(
+                    same_kind && q.level == full.level,
+                    "{raw:?}: {q:?} vs {full:?}"
+                );
+            }
+        }
+        assert!(
+            quick_line(b"[GIN] 2025/03/14 - 09:26:53 | 200 |    1.5ms |  1.2.3.4 | GET \"/\"")
+                .is_some()
+        );
+        assert!(quick_line(b"INFO[2024-01-02 15:04:05] init").is_some());
+        assert!(quick_line(b"\x1b[36mINFO\x1b[0m[2024-01-02 15:04:05] x").is_some());
     }
 
     #[test]

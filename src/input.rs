@@ -175,10 +175,20 @@ pub fn io_reason(e: &io::Error) -> String {
     }
 }
 
-/// Reads lines of at most `MAX_LINE` bytes (terminator excluded).
+/// Bytes read from the input at a time.
+const CHUNK: usize = 1 << 20;
+
+/// Reads lines of at most `MAX_LINE` bytes (terminator excluded) straight
+/// out of a large buffer: no copy for ordinary lines, bounded memory for
+/// any line.
 pub struct LineReader<R: Read> {
-    inner: BufReader<R>,
+    inner: R,
     buf: Vec<u8>,
+    start: usize,
+    end: usize,
+    eof: bool,
+    /// The kept head of an over-long line.
+    long: Vec<u8>,
     /// Lines that were longer than `MAX_LINE` and were cut.
     pub cut_lines: u64,
 }
@@ -186,51 +196,85 @@ pub struct LineReader<R: Read> {
 impl<R: Read> LineReader<R> {
     pub fn new(r: R) -> Self {
         LineReader {
-            inner: BufReader::with_capacity(256 * 1024, r),
-            buf: Vec::with_capacity(1024),
+            inner: r,
+            buf: vec![0; CHUNK],
+            start: 0,
+            end: 0,
+            eof: false,
+            long: Vec::new(),
             cut_lines: 0,
         }
     }
 
-    /// The next line without its `\n` (a trailing `\r` is left for the parser),
-    /// or `None` at the end of the input.
-    pub fn next_line(&mut self) -> io::Result<Option<&[u8]>> {
-        self.buf.clear();
-        let mut cut = false;
-        let mut any = false;
+    /// Reads more input after the unconsumed bytes; false at the end.
+    fn fill(&mut self) -> io::Result<bool> {
+        if self.start > 0 {
+            self.buf.copy_within(self.start..self.end, 0);
+            self.end -= self.start;
+            self.start = 0;
+        }
         loop {
-            let chunk = match self.inner.fill_buf() {
-                Ok(c) => c,
+            match self.inner.read(&mut self.buf[self.end..]) {
+                Ok(0) => {
+                    self.eof = true;
+                    return Ok(false);
+                }
+                Ok(n) => {
+                    self.end += n;
+                    return Ok(true);
+                }
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                 Err(e) => return Err(e),
-            };
-            if chunk.is_empty() {
-                break;
-            }
-            any = true;
-            let (take, done) = match memchr(chunk) {
-                Some(i) => (i, true),
-                None => (chunk.len(), false),
-            };
-            let room = MAX_LINE.saturating_sub(self.buf.len());
-            if take > room {
-                cut = true;
-            }
-            self.buf.extend_from_slice(&chunk[..take.min(room)]);
-            self.inner.consume(if done { take + 1 } else { take });
-            if done {
-                break;
             }
         }
-        if cut {
-            self.cut_lines += 1;
-        }
-        Ok(if any { Some(&self.buf) } else { None })
     }
-}
 
-fn memchr(b: &[u8]) -> Option<usize> {
-    b.iter().position(|&c| c == b'\n')
+    /// The next line without its `\n` (a trailing `\r` is left for the
+    /// parser), or `None` at the end of the input.
+    pub fn next_line(&mut self) -> io::Result<Option<&[u8]>> {
+        loop {
+            let pending = &self.buf[self.start..self.end];
+            if let Some(i) = memchr::memchr(b'\n', pending) {
+                let s = self.start;
+                self.start += i + 1;
+                if i > MAX_LINE {
+                    self.cut_lines += 1;
+                }
+                return Ok(Some(&self.buf[s..s + i.min(MAX_LINE)]));
+            }
+            if pending.len() > MAX_LINE {
+                return self.over_long().map(Some);
+            }
+            if self.eof || !self.fill()? {
+                if self.start == self.end {
+                    return Ok(None);
+                }
+                let s = self.start;
+                self.start = self.end;
+                return Ok(Some(&self.buf[s..self.end]));
+            }
+        }
+    }
+
+    /// A line longer than `MAX_LINE`: keep its head, skip the rest.
+    fn over_long(&mut self) -> io::Result<&[u8]> {
+        self.cut_lines += 1;
+        self.long.clear();
+        self.long
+            .extend_from_slice(&self.buf[self.start..self.start + MAX_LINE]);
+        self.start = self.end;
+        loop {
+            if !self.fill()? {
+                break;
+            }
+            if let Some(i) = memchr::memchr(b'\n', &self.buf[self.start..self.end]) {
+                self.start += i + 1;
+                break;
+            }
+            self.start = self.end;
+        }
+        Ok(&self.long)
+    }
 }
 
 #[cfg(test)]
@@ -247,6 +291,47 @@ mod tests {
         assert_eq!(r.next_line().unwrap().unwrap(), b"last");
         assert!(r.next_line().unwrap().is_none());
         assert_eq!(r.cut_lines, 1);
+    }
+
+    /// A reader that hands out one byte at a time, the worst case for
+    /// buffering logic.
+    struct Trickle<'a>(&'a [u8]);
+
+    impl Read for Trickle<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            match (self.0.split_first(), buf.first_mut()) {
+                (Some((b, rest)), Some(slot)) => {
+                    *slot = *b;
+                    self.0 = rest;
+                    Ok(1)
+                }
+                _ => Ok(0),
+            }
+        }
+    }
+
+    #[test]
+    fn lines_across_reads_and_chunks() {
+        let mut data = Vec::new();
+        for i in 0..30_000 {
+            data.extend_from_slice(format!("line number {i} with some padding text\n").as_bytes());
+        }
+        data.extend_from_slice(b"no newline at the end");
+        let mut expected: Vec<Vec<u8>> = data.split(|b| *b == b'\n').map(<[u8]>::to_vec).collect();
+        let mut r = LineReader::new(&data[..]);
+        let mut got = Vec::new();
+        while let Some(l) = r.next_line().unwrap() {
+            got.push(l.to_vec());
+        }
+        assert_eq!(got, expected);
+        let small = &data[..2000];
+        expected = small.split(|b| *b == b'\n').map(<[u8]>::to_vec).collect();
+        let mut r = LineReader::new(Trickle(small));
+        let mut got = Vec::new();
+        while let Some(l) = r.next_line().unwrap() {
+            got.push(l.to_vec());
+        }
+        assert_eq!(got, expected);
     }
 
     #[test]

@@ -26,6 +26,7 @@ pub mod envelope;
 pub mod event;
 pub mod input;
 pub mod lint;
+pub mod literals;
 pub mod matcher;
 pub mod normalize;
 pub mod placeholder;

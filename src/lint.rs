@@ -80,7 +80,7 @@ pub fn lint(files: &[LintFile], strict: bool) -> Vec<Diagnostic> {
         }
     }
     let catalog = Catalog::from_entries(usable);
-    let matcher = Matcher::new(catalog);
+    let matcher = Matcher::new(std::borrow::Cow::Owned(catalog));
     out.extend(check_examples(&matcher));
     out
 }

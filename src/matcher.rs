@@ -5,10 +5,11 @@
 //! few patterns worth running, so cost does not grow with the catalog size.
 //! Regexes are compiled lazily, on the first message whose literal hits.
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use once_cell::sync::OnceCell;
 use regex::{Regex, RegexBuilder};
-use regex_syntax::hir::{Class, Hir, HirKind};
+
+use std::borrow::Cow;
 
 use crate::catalog::Catalog;
 
@@ -17,8 +18,7 @@ use crate::catalog::Catalog;
 /// only resource a pattern can abuse).
 const PATTERN_SIZE_LIMIT: usize = 2 << 20;
 
-/// Shortest literal worth prefiltering on; shorter ones hit nearly every line.
-const MIN_LITERAL: usize = 3;
+pub use crate::literals::required_literals;
 
 /// Compiles a catalog pattern the way the matcher runs it (case-insensitive).
 pub fn compile_pattern(p: &str) -> Result<Regex, String> {
@@ -72,7 +72,7 @@ impl Pattern {
 }
 
 pub struct Matcher {
-    catalog: Catalog,
+    catalog: Cow<'static, Catalog>,
     patterns: Vec<Pattern>,
     prefilter: Option<AhoCorasick>,
     /// For each prefilter literal, the patterns it stands for.
@@ -82,21 +82,30 @@ pub struct Matcher {
 }
 
 impl Matcher {
-    pub fn new(catalog: Catalog) -> Matcher {
+    /// Builds the matcher; takes the embedded catalog by reference (no copy)
+    /// or an owned one (with user entries).
+    pub fn new(catalog: impl Into<Cow<'static, Catalog>>) -> Matcher {
+        let catalog: Cow<'static, Catalog> = catalog.into();
         let mut patterns = Vec::new();
         let mut literals: Vec<String> = Vec::new();
         let mut literal_patterns: Vec<Vec<u32>> = Vec::new();
         let mut always = Vec::new();
         let mut seen = std::collections::HashMap::new();
         for (ei, e) in catalog.entries.iter().enumerate() {
-            for p in &e.patterns {
+            let precomputed = e.literals.len() == e.patterns.len();
+            for (i, p) in e.patterns.iter().enumerate() {
                 let pi = patterns.len() as u32;
                 patterns.push(Pattern {
                     entry: ei,
                     source: p.clone(),
                     regex: OnceCell::new(),
                 });
-                match required_literals(p) {
+                let lits = if precomputed {
+                    e.literals[i].clone()
+                } else {
+                    required_literals(p)
+                };
+                match lits {
                     Some(lits) => {
                         for lit in lits {
                             let li = *seen.entry(lit.clone()).or_insert_with(|| {
@@ -111,8 +120,12 @@ impl Matcher {
                 }
             }
         }
+        // A contiguous NFA builds in a fraction of a DFA's time; it only
+        // scans the few messages that get this far, so start-up wins. The
+        // literals are lower-case and so is the text it scans: cheaper to
+        // build than an ASCII-case-insensitive automaton.
         let prefilter = AhoCorasickBuilder::new()
-            .ascii_case_insensitive(true)
+            .kind(Some(AhoCorasickKind::ContiguousNFA))
             .match_kind(MatchKind::Standard)
             .build(&literals)
             .ok();
@@ -139,7 +152,8 @@ impl Matcher {
         let mut candidates = vec![false; self.patterns.len()];
         let mut any = false;
         if let Some(ac) = &self.prefilter {
-            for m in ac.find_overlapping_iter(text) {
+            let lower = text.to_ascii_lowercase();
+            for m in ac.find_overlapping_iter(&lower) {
                 for &p in &self.literal_patterns[m.pattern().as_usize()] {
                     candidates[p as usize] = true;
                     any = true;
@@ -227,162 +241,9 @@ fn deeper(a: &Hit, b: &Hit) -> bool {
     (a.start, a.end - a.start) > (b.start, b.end - b.start)
 }
 
-/// A set of literals (lower-cased) at least one of which occurs in every
-/// match of `pattern`; `None` when no useful set exists.
-pub fn required_literals(pattern: &str) -> Option<Vec<String>> {
-    let hir = regex_syntax::ParserBuilder::new()
-        .case_insensitive(false)
-        .build()
-        .parse(pattern)
-        .ok()?;
-    let set = required(&hir)?;
-    if set.iter().all(|l| l.len() >= MIN_LITERAL) {
-        Some(set)
-    } else {
-        None
-    }
-}
-
-/// The one string `h` matches (ASCII case folded), if it matches exactly one.
-fn exact(h: &Hir) -> Option<String> {
-    match h.kind() {
-        HirKind::Literal(lit) => {
-            let s = std::str::from_utf8(&lit.0).ok()?;
-            // Non-ASCII letters with case would need Unicode folding, which the
-            // ASCII-insensitive automaton does not do.
-            if s.chars()
-                .any(|c| !c.is_ascii() && c.to_lowercase().ne(c.to_uppercase()))
-            {
-                return None;
-            }
-            Some(s.to_ascii_lowercase())
-        }
-        HirKind::Class(class) => single_folded_char(class).map(String::from),
-        HirKind::Capture(c) => exact(&c.sub),
-        HirKind::Concat(subs) => subs.iter().map(exact).collect(),
-        HirKind::Repetition(r) if r.max == Some(r.min) && r.min <= 8 => {
-            exact(&r.sub).map(|s| s.repeat(r.min as usize))
-        }
-        _ => None,
-    }
-}
-
-/// `[Tt]` and `(?i)t` are one character for an ASCII-insensitive search.
-fn single_folded_char(class: &Class) -> Option<char> {
-    let mut found: Option<char> = None;
-    let mut check = |c: char| -> bool {
-        if !c.is_ascii() {
-            return false;
-        }
-        let c = c.to_ascii_lowercase();
-        match found {
-            None => {
-                found = Some(c);
-                true
-            }
-            Some(f) => f == c,
-        }
-    };
-    match class {
-        Class::Unicode(u) => {
-            for r in u.iter() {
-                if (r.end() as u32) - (r.start() as u32) > 1 {
-                    return None;
-                }
-                for c in [r.start(), r.end()] {
-                    if !check(c) {
-                        return None;
-                    }
-                }
-            }
-        }
-        Class::Bytes(b) => {
-            for r in b.iter() {
-                if r.end() - r.start() > 1 {
-                    return None;
-                }
-                for c in [r.start(), r.end()] {
-                    if !check(c as char) {
-                        return None;
-                    }
-                }
-            }
-        }
-    }
-    found
-}
-
-fn required(h: &Hir) -> Option<Vec<String>> {
-    if let Some(s) = exact(h).filter(|s| !s.is_empty()) {
-        return Some(vec![s]);
-    }
-    match h.kind() {
-        HirKind::Capture(c) => required(&c.sub),
-        HirKind::Repetition(r) if r.min >= 1 => required(&r.sub),
-        HirKind::Alternation(subs) => {
-            let mut all = Vec::new();
-            for s in subs {
-                for lit in required(s)? {
-                    if !all.contains(&lit) {
-                        all.push(lit);
-                    }
-                }
-            }
-            Some(all)
-        }
-        HirKind::Concat(subs) => {
-            let mut candidates: Vec<Vec<String>> = Vec::new();
-            let mut run = String::new();
-            for s in subs {
-                match exact(s) {
-                    Some(lit) => run.push_str(&lit),
-                    None => {
-                        if !run.is_empty() {
-                            candidates.push(vec![std::mem::take(&mut run)]);
-                        }
-                        if let Some(set) = required(s) {
-                            candidates.push(set);
-                        }
-                    }
-                }
-            }
-            if !run.is_empty() {
-                candidates.push(vec![run]);
-            }
-            candidates.into_iter().max_by_key(|set| {
-                let shortest = set.iter().map(String::len).min().unwrap_or(0);
-                (shortest.min(12), std::cmp::Reverse(set.len()))
-            })
-        }
-        _ => None,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn literals_from_concat_and_alternation() {
-        assert_eq!(
-            required_literals(r"listen tcp (?P<a>\S*):(?P<p>\d+): bind: address already in use"),
-            Some(vec![": bind: address already in use".into()])
-        );
-        assert_eq!(
-            required_literals(r"TooManyRequests|Too Many Requests"),
-            Some(vec!["toomanyrequests".into(), "too many requests".into()])
-        );
-        assert_eq!(
-            required_literals(r"[Tt]oken is expired"),
-            Some(vec!["token is expired".into()])
-        );
-        assert_eq!(required_literals(r"\d+"), None);
-        assert_eq!(required_literals(r"a|\d"), None);
-        assert_eq!(
-            required_literals(r"请进行验证"),
-            Some(vec!["请进行验证".into()])
-        );
-    }
 
     #[test]
     fn size_limit_is_reported() {

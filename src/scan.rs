@@ -7,7 +7,7 @@ use std::sync::mpsc::{self, RecvTimeoutError};
 use std::time::Duration;
 
 use crate::diagnose::{Diagnoser, Outcome};
-use crate::envelope::parse_line;
+use crate::envelope::{parse_line, quick_line};
 use crate::event::{Event, EventBuilder};
 use crate::input::LineReader;
 
@@ -97,8 +97,18 @@ struct Feeder<'o, 'f> {
 impl Feeder<'_, '_> {
     fn line(&mut self, d: &mut Diagnoser<'_>, bytes: &[u8]) -> io::Result<()> {
         self.lines += 1;
-        let text = String::from_utf8_lossy(bytes);
-        match self.builder.push(self.lines, parse_line(&text)) {
+        // Access lines and routine heads skip the regexes; with a time window
+        // their timestamps matter, so then every line takes the full path.
+        let quick = if self.opts.window.is_set() {
+            None
+        } else {
+            quick_line(bytes)
+        };
+        let line = match quick {
+            Some(l) => l,
+            None => parse_line(&String::from_utf8_lossy(bytes)),
+        };
+        match self.builder.push(self.lines, line) {
             Some(ev) => self.event(d, ev),
             None => Ok(()),
         }
