@@ -3,8 +3,7 @@
 
 use std::collections::HashMap;
 
-use once_cell::sync::Lazy;
-use regex::Regex;
+use std::sync::Arc;
 
 use crate::catalog::Severity;
 use crate::envelope::Level;
@@ -95,7 +94,12 @@ pub struct Diagnoser<'m> {
     pub last: Option<(Position, String)>,
     by_key: HashMap<(usize, Vec<(String, String)>), usize>,
     by_template: HashMap<String, usize>,
+    cache: HashMap<String, Arc<Vec<Hit>>>,
 }
+
+/// Distinct message texts whose hits are remembered (the table is emptied
+/// when full, which keeps memory bounded).
+const HIT_CACHE: usize = 256;
 
 impl<'m> Diagnoser<'m> {
     pub fn new(matcher: &'m Matcher) -> Self {
@@ -107,6 +111,7 @@ impl<'m> Diagnoser<'m> {
             last: None,
             by_key: HashMap::new(),
             by_template: HashMap::new(),
+            cache: HashMap::new(),
         }
     }
 
@@ -118,7 +123,7 @@ impl<'m> Diagnoser<'m> {
             return Outcome::Nothing;
         }
         let text = ev.match_text();
-        let hits = self.matcher.hits(&text);
+        let hits = self.hits(&text, paste);
         let entries = &self.matcher.catalog().entries;
         let benign = hits.iter().position(|h| entries[h.entry].benign);
         let top = match benign {
@@ -141,6 +146,34 @@ impl<'m> Diagnoser<'m> {
             None if ev.is_error() => self.record_unknown(ev, pos),
             None => Outcome::Nothing,
         }
+    }
+
+    /// Hits with the reported one's captures filled. A log repeats the same
+    /// messages many times, so results are remembered per message text.
+    fn hits(&mut self, text: &str, paste: bool) -> Arc<Vec<Hit>> {
+        if let Some(h) = self.cache.get(text) {
+            return Arc::clone(h);
+        }
+        let mut hits = self.matcher.hits(text);
+        let entries = &self.matcher.catalog().entries;
+        // The hit that will be reported: a benign one wins when pasted, and
+        // in a log a benign hit means no report at all.
+        let top = match hits.iter().position(|h| entries[h.entry].benign) {
+            Some(i) if paste => Some(i),
+            Some(_) => None,
+            None => (!hits.is_empty()).then_some(0),
+        };
+        if let Some(i) = top {
+            self.matcher.fill_captures(&mut hits[i], text);
+        }
+        let hits = Arc::new(hits);
+        if !paste {
+            if self.cache.len() >= HIT_CACHE {
+                self.cache.clear();
+            }
+            self.cache.insert(text.to_string(), Arc::clone(&hits));
+        }
+        hits
     }
 
     fn record(
@@ -267,15 +300,7 @@ fn clip(s: &str) -> String {
     format!("{}…", &s[..end])
 }
 
-macro_rules! re {
-    ($name:ident, $pat:expr) => {
-        static $name: Lazy<Regex> = Lazy::new(|| {
-            // Invariant: constant patterns, exercised by this module's tests.
-            #[allow(clippy::unwrap_used)]
-            Regex::new($pat).unwrap()
-        });
-    };
-}
+use crate::static_regex as re;
 
 re!(
     STORAGE_DRIVER,

@@ -79,15 +79,7 @@ pub struct Line {
     pub message: String,
 }
 
-macro_rules! re {
-    ($name:ident, $pat:expr) => {
-        static $name: Lazy<Regex> = Lazy::new(|| {
-            // Invariant: constant patterns, exercised by this module's tests.
-            #[allow(clippy::unwrap_used)]
-            Regex::new($pat).unwrap()
-        });
-    };
-}
+use crate::static_regex as re;
 
 // Prefixes added by the programs that carry the log.
 re!(COMPOSE, r"^[A-Za-z0-9][A-Za-z0-9_.-]*\s+\| ");

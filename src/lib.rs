@@ -19,6 +19,27 @@ macro_rules! catalog_version {
     };
 }
 
+/// Compiles one of the tool's own constant regexes, with a small lazy-DFA
+/// cache: they run on single lines, and the default cache (2 MiB per regex)
+/// would make memory grow with the input's variety.
+pub(crate) fn small_regex(pattern: &str) -> Result<regex::Regex, regex::Error> {
+    regex::RegexBuilder::new(pattern)
+        .dfa_size_limit(256 << 10)
+        .build()
+}
+
+/// `static NAME: Lazy<Regex>` for a constant pattern.
+macro_rules! static_regex {
+    ($name:ident, $pat:expr) => {
+        static $name: once_cell::sync::Lazy<regex::Regex> = once_cell::sync::Lazy::new(|| {
+            // Invariant: constant patterns, each exercised by its module's tests.
+            #[allow(clippy::unwrap_used)]
+            $crate::small_regex($pat).unwrap()
+        });
+    };
+}
+pub(crate) use static_regex;
+
 pub mod catalog;
 pub mod cli;
 pub mod diagnose;

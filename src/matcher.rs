@@ -7,7 +7,7 @@
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use once_cell::sync::OnceCell;
-use regex::{Regex, RegexBuilder};
+use regex::bytes::{Regex, RegexBuilder};
 
 use std::borrow::Cow;
 
@@ -20,20 +20,32 @@ const PATTERN_SIZE_LIMIT: usize = 2 << 20;
 
 pub use crate::literals::required_literals;
 
-/// Compiles a catalog pattern the way the matcher runs it (case-insensitive).
+/// Lazy-DFA cache per pattern: enough for the short messages patterns run
+/// on; the default (2 MiB each) would let dozens of patterns grow memory.
+const DFA_CACHE: usize = 256 << 10;
+
+/// Compiles a catalog pattern the way the matcher runs it: case-insensitive,
+/// over bytes, with ASCII classes (`\w`, `\s`, `\b`, `\d` and their negations)
+/// where the pattern allows it. Unicode classes compile to automata about
+/// a hundred times larger, and ASCII word boundaries are what an English
+/// message inside Chinese prose needs (`报错object not found`). Patterns that
+/// need Unicode (a non-ASCII character inside a class) keep it.
 pub fn compile_pattern(p: &str) -> Result<Regex, String> {
-    RegexBuilder::new(p)
-        .case_insensitive(true)
-        .size_limit(PATTERN_SIZE_LIMIT)
-        .dfa_size_limit(PATTERN_SIZE_LIMIT)
-        .build()
-        .map_err(|e| match e {
-            regex::Error::CompiledTooBig(limit) => format!(
-                "regex is too big: its compiled form exceeds {limit} bytes; simplify it \
+    let build = |unicode: bool| {
+        RegexBuilder::new(p)
+            .case_insensitive(true)
+            .unicode(unicode)
+            .size_limit(PATTERN_SIZE_LIMIT)
+            .dfa_size_limit(DFA_CACHE)
+            .build()
+    };
+    build(false).or_else(|_| build(true)).map_err(|e| match e {
+        regex::Error::CompiledTooBig(limit) => format!(
+            "regex is too big: its compiled form exceeds {limit} bytes; simplify it \
                  (fewer nested repetitions, ASCII classes like [0-9] instead of \\d)"
-            ),
-            other => format!("invalid regex: {}", one_line(&other.to_string())),
-        })
+        ),
+        other => format!("invalid regex: {}", one_line(&other.to_string())),
+    })
 }
 
 /// The regex crate's multi-line error, as one line: its last line says what
@@ -51,6 +63,8 @@ fn one_line(s: &str) -> String {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Hit {
     pub entry: usize,
+    /// Index of the pattern that matched (for `fill_captures`).
+    pub pattern: usize,
     pub start: usize,
     pub end: usize,
     /// Named captures that took part in the match, in pattern order.
@@ -147,7 +161,7 @@ impl Matcher {
     }
 
     /// Every entry whose patterns match `text` (already normalised), best
-    /// explanation first, one hit per entry.
+    /// explanation first, one hit per entry; captures are left empty.
     pub fn hits(&self, text: &str) -> Vec<Hit> {
         let mut candidates = vec![false; self.patterns.len()];
         let mut any = false;
@@ -167,27 +181,21 @@ impl Matcher {
         if !any {
             return Vec::new();
         }
+        // Spans first (a DFA search); captures only for the hit that is
+        // reported, see `fill_captures`.
         let mut best: Vec<Hit> = Vec::new();
         for (pi, _) in candidates.iter().enumerate().filter(|(_, c)| **c) {
             let pat = &self.patterns[pi];
             let Some(re) = pat.regex() else { continue };
-            let Some(caps) = re.captures(text) else {
+            let Some(m) = re.find(text.as_bytes()) else {
                 continue;
             };
-            let Some(m) = caps.get(0) else { continue };
-            let captures = re
-                .capture_names()
-                .flatten()
-                .filter_map(|n| {
-                    caps.name(n)
-                        .map(|v| (n.to_string(), v.as_str().to_string()))
-                })
-                .collect();
             let hit = Hit {
                 entry: pat.entry,
+                pattern: pi,
                 start: m.start(),
                 end: m.end(),
-                captures,
+                captures: Vec::new(),
             };
             match best.iter_mut().find(|h| h.entry == hit.entry) {
                 Some(old) if deeper(&hit, old) => *old = hit,
@@ -197,6 +205,28 @@ impl Matcher {
         }
         best.sort_by_key(|h| self.rank_key(h));
         best
+    }
+
+    /// Fills the named captures of `hit` (found in `text`).
+    pub fn fill_captures(&self, hit: &mut Hit, text: &str) {
+        let Some(re) = self.patterns.get(hit.pattern).and_then(Pattern::regex) else {
+            return;
+        };
+        // The same leftmost-first match `find` reported, now with groups.
+        if let Some(caps) = re.captures_at(text.as_bytes(), hit.start) {
+            hit.captures = re
+                .capture_names()
+                .flatten()
+                .filter_map(|n| {
+                    caps.name(n).map(|v| {
+                        (
+                            n.to_string(),
+                            String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                        )
+                    })
+                })
+                .collect();
+        }
     }
 
     /// Ranking: specific before fallback, higher priority, the match that
@@ -247,7 +277,7 @@ mod tests {
 
     #[test]
     fn size_limit_is_reported() {
-        let err = compile_pattern(r"(\w{100}){100}").unwrap_err();
+        let err = compile_pattern(r"(\w{500}){500}").unwrap_err();
         assert!(err.contains("too big"), "{err}");
         assert!(
             compile_pattern("(")

@@ -3,17 +3,10 @@
 
 use std::borrow::Cow;
 
-use once_cell::sync::Lazy;
-use regex::Regex;
-
-/// ANSI SGR colour codes, also with the ESC byte lost (`[31mERRO[0m[`), as
-/// some NAS panels show them. Without ESC at least one digit is required so
-/// that text like `[mount]` is left alone.
-static ANSI: Lazy<Regex> = Lazy::new(|| {
-    // Invariant: a constant, tested pattern.
-    #[allow(clippy::unwrap_used)]
-    Regex::new(r"\x1b\[[0-9;?]*[A-Za-z]|\[[0-9]+(?:;[0-9]+)*m").unwrap()
-});
+// ANSI SGR colour codes, also with the ESC byte lost (`[31mERRO[0m[`), as
+// some NAS panels show them. Without ESC at least one digit is required so
+// that text like `[mount]` is left alone.
+crate::static_regex!(ANSI, r"\x1b\[[0-9;?]*[A-Za-z]|\[[0-9]+(?:;[0-9]+)*m");
 
 /// Removes ANSI colour codes.
 pub fn strip_ansi(s: &str) -> Cow<'_, str> {
