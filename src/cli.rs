@@ -415,9 +415,12 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<u8> {
         Some(Command::Lint { files }) => lint_cmd(files, out),
         Some(Command::Patterns) => {
             let cat = cli.load_catalog()?;
+            // ripgrep joins `-f` patterns into one regex, where two patterns
+            // naming the same group would clash: plain groups match the same.
+            let named = crate::small_regex(r"\(\?P?<[A-Za-z_][A-Za-z0-9_]*>")?;
             for e in &cat.entries {
                 for p in &e.patterns {
-                    writeln!(out, "(?i){p}")?;
+                    writeln!(out, "(?i){}", named.replace_all(p, "("))?;
                 }
             }
             Ok(0)
@@ -470,6 +473,41 @@ fn diagnose(cli: &Cli, out: &mut dyn Write) -> Result<u8> {
             break;
         }
         let following = Some(i) == follow_index;
+        // A large plain file is split between both cores when nothing needs
+        // its events in order as they happen.
+        if let Source::File(path) = src
+            && !following
+            && cfg.format != Format::Ndjson
+        {
+            let opts = ScanOptions {
+                paste: false,
+                window: &cfg.window,
+                live: false,
+                stop: &stop,
+            };
+            let len = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+            let bar = progress.then(|| progress_bar(len));
+            let wrap = |r: Box<dyn io::Read + Send>| -> Box<dyn io::Read + Send> {
+                match &bar {
+                    Some(b) => Box::new(b.wrap_read(r)),
+                    None => r,
+                }
+            };
+            if let Some(result) = crate::scan::scan_file_parallel(&mut d, path, i, &opts, &wrap) {
+                if let Some(b) = &bar {
+                    b.finish_and_clear();
+                }
+                if let Err(e) = result {
+                    let reason = format!("read error: {}", crate::input::io_reason(&e));
+                    eprintln!("alist-doctor: {}: {reason}", src.name());
+                    errors.push(InputError {
+                        input: src.name(),
+                        reason,
+                    });
+                }
+                continue;
+            }
+        }
         let opened = if following {
             match &cfg.follow {
                 Some(p) => crate::input::FollowReader::open(p, Arc::clone(&stop))
@@ -575,6 +613,15 @@ fn open_with_progress(
             crate::input::maybe_gunzip(Box::new(file)).map_err(|e| crate::input::io_reason(&e))?;
         return Ok((r, None));
     }
+    let bar = progress_bar(len);
+    let wrapped = bar.wrap_read(file);
+    let r =
+        crate::input::maybe_gunzip(Box::new(wrapped)).map_err(|e| crate::input::io_reason(&e))?;
+    Ok((r, Some(bar)))
+}
+
+/// A progress bar over `len` bytes, drawn on stderr.
+fn progress_bar(len: u64) -> indicatif::ProgressBar {
     let bar = indicatif::ProgressBar::new(len);
     bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
     if let Ok(style) = indicatif::ProgressStyle::with_template(
@@ -582,10 +629,7 @@ fn open_with_progress(
     ) {
         bar.set_style(style);
     }
-    let wrapped = bar.wrap_read(file);
-    let r =
-        crate::input::maybe_gunzip(Box::new(wrapped)).map_err(|e| crate::input::io_reason(&e))?;
-    Ok((r, Some(bar)))
+    bar
 }
 
 fn exit_code(view: &report::View, fail_on: Option<Severity>) -> u8 {

@@ -95,6 +95,8 @@ pub struct Diagnoser<'m> {
     by_key: HashMap<(usize, Vec<(String, String)>), usize>,
     by_template: HashMap<String, usize>,
     cache: HashMap<String, Arc<Vec<Hit>>>,
+    /// Reference mode (tests): no cache, captures for every hit.
+    pub reference: bool,
 }
 
 /// Distinct message texts whose hits are remembered (the table is emptied
@@ -112,6 +114,7 @@ impl<'m> Diagnoser<'m> {
             by_key: HashMap::new(),
             by_template: HashMap::new(),
             cache: HashMap::new(),
+            reference: false,
         }
     }
 
@@ -151,6 +154,9 @@ impl<'m> Diagnoser<'m> {
     /// Hits with the reported one's captures filled. A log repeats the same
     /// messages many times, so results are remembered per message text.
     fn hits(&mut self, text: &str, paste: bool) -> Arc<Vec<Hit>> {
+        if self.reference {
+            return self.reference_hits(text);
+        }
         if let Some(h) = self.cache.get(text) {
             return Arc::clone(h);
         }
@@ -174,6 +180,16 @@ impl<'m> Diagnoser<'m> {
             self.cache.insert(text.to_string(), Arc::clone(&hits));
         }
         hits
+    }
+
+    /// The straightforward way, kept as the yardstick for the fast path:
+    /// every candidate pattern's captures, no cache.
+    fn reference_hits(&self, text: &str) -> Arc<Vec<Hit>> {
+        let mut hits = self.matcher.hits(text);
+        for h in &mut hits {
+            self.matcher.fill_captures(h, text);
+        }
+        Arc::new(hits)
     }
 
     fn record(
@@ -259,6 +275,54 @@ impl<'m> Diagnoser<'m> {
         });
         self.by_template.insert(template, index);
         Outcome::Unknown { index, new: true }
+    }
+
+    /// Adds what another diagnoser found in a later part of the same input
+    /// (its line numbers shifted by `line_offset`), as if one had read both.
+    pub fn merge(&mut self, other: Diagnoser<'_>, line_offset: u64) {
+        for mut f in other.findings {
+            f.first.line += line_offset;
+            f.last.line += line_offset;
+            let key = (f.entry, f.captures.clone());
+            if let Some(&i) = self.by_key.get(&key) {
+                let g = &mut self.findings[i];
+                g.count += f.count;
+                g.last = f.last;
+                for s in f.samples {
+                    if g.samples.len() < MAX_SAMPLES && !g.samples.contains(&s) {
+                        g.samples.push(s);
+                    }
+                }
+            } else if self.findings.len() < MAX_FINDINGS {
+                self.by_key.insert(key, self.findings.len());
+                self.findings.push(f);
+            } else {
+                self.stats.findings_capped = true;
+                if let Some(g) = self.findings.iter_mut().find(|g| g.entry == f.entry) {
+                    g.count += f.count;
+                }
+            }
+        }
+        for mut u in other.unknown {
+            u.first.line += line_offset;
+            if let Some(&i) = self.by_template.get(&u.template) {
+                self.unknown[i].count += u.count;
+            } else if self.unknown.len() < MAX_UNKNOWN {
+                self.by_template
+                    .insert(u.template.clone(), self.unknown.len());
+                self.unknown.push(u);
+            } else {
+                self.stats.unknown_capped = true;
+            }
+        }
+        let o = other.stats;
+        self.stats.lines += o.lines;
+        self.stats.events += o.events;
+        self.stats.benign += o.benign;
+        self.stats.cut_lines += o.cut_lines;
+        self.stats.outside_window += o.outside_window;
+        self.stats.findings_capped |= o.findings_capped;
+        self.stats.unknown_capped |= o.unknown_capped;
     }
 
     pub fn severity(&self, f: &Finding) -> Severity {

@@ -1,0 +1,130 @@
+//! The fast scanner (quick line classification, hit cache, captures only
+//! for the reported hit, both cores on large files) must report exactly what
+//! the straightforward path reports: every line through the full envelope
+//! parser, every candidate's captures, no cache, one thread.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::process::Command as Std;
+
+use alist_doctor::catalog::Catalog;
+use alist_doctor::diagnose::Diagnoser;
+use alist_doctor::envelope::parse_line;
+use alist_doctor::event::EventBuilder;
+use alist_doctor::matcher::Matcher;
+use serde_json::Value;
+
+type Summary = BTreeMap<(String, String), (u64, u64, u64)>;
+
+/// (id, captures) -> (count, first line, last line), by the plain path.
+fn reference(log: &Path) -> (Summary, u64) {
+    let matcher = Matcher::new(std::borrow::Cow::Borrowed(Catalog::embedded().unwrap()));
+    let mut d = Diagnoser::new(&matcher);
+    d.reference = true;
+    let text = std::fs::read(log).unwrap();
+    let mut b = EventBuilder::new(false);
+    let mut n = 0;
+    let mut lines: Vec<&[u8]> = text.split(|c| *c == b'\n').collect();
+    if text.ends_with(b"\n") {
+        lines.pop();
+    }
+    for line in lines {
+        n += 1;
+        if let Some(ev) = b.push(n, parse_line(&String::from_utf8_lossy(line))) {
+            d.observe(&ev, 0, false);
+        }
+    }
+    if let Some(ev) = b.finish() {
+        d.observe(&ev, 0, false);
+    }
+    let cat = matcher.catalog();
+    let mut out = Summary::new();
+    for f in &d.findings {
+        let mut caps = f.captures.clone();
+        caps.sort();
+        let caps = format!("{caps:?}");
+        out.insert(
+            (cat.entries[f.entry].id.clone(), caps),
+            (f.count, f.first.line, f.last.line),
+        );
+    }
+    (out, d.unknown.iter().map(|u| u.count).sum())
+}
+
+fn fast(log: &Path) -> (Summary, u64) {
+    let out = common::doctor()
+        .args(["--format", "json", "--no-redact", "--file"])
+        .arg(log)
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let mut s = Summary::new();
+    for f in v["findings"].as_array().unwrap() {
+        let caps: Vec<(String, String)> = f["captures"]
+            .as_object()
+            .unwrap()
+            .iter()
+            .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_string()))
+            .collect();
+        s.insert(
+            (f["id"].as_str().unwrap().to_string(), format!("{caps:?}")),
+            (
+                f["count"].as_u64().unwrap(),
+                f["first_line"].as_u64().unwrap(),
+                f["last_line"].as_u64().unwrap(),
+            ),
+        );
+    }
+    (s, v["summary"]["unknown_occurrences"].as_u64().unwrap())
+}
+
+#[test]
+fn fast_scanner_equals_the_reference_path() {
+    let generator = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/bench/gen_alist_log.py");
+    assert!(
+        generator.exists(),
+        "needs ../shared/bench/gen_alist_log.py beside the checkout"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    // 9 MB: above the size at which both cores are used.
+    for (seed, format) in [(11, "color"), (12, "plain"), (13, "text"), (14, "json")] {
+        let log = dir.path().join(format!("{seed}.log"));
+        let st = Std::new("python3")
+            .arg(&generator)
+            .args([
+                "--size",
+                "9M",
+                "--seed",
+                &seed.to_string(),
+                "--format",
+                format,
+                "--rare-rate",
+                "0.0002",
+            ])
+            .arg("-o")
+            .arg(&log)
+            .status()
+            .unwrap();
+        assert!(st.success());
+        let (want, want_unknown) = reference(&log);
+        let (got, got_unknown) = fast(&log);
+        assert!(!want.is_empty());
+        let diff: Vec<String> = want
+            .keys()
+            .chain(got.keys())
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .filter(|k| want.get(k) != got.get(k))
+            .take(10)
+            .map(|k| format!("{k:?}: reference {:?}, fast {:?}", want.get(k), got.get(k)))
+            .collect();
+        assert!(
+            diff.is_empty(),
+            "seed {seed} {format}:\n{}",
+            diff.join("\n")
+        );
+        assert_eq!(got_unknown, want_unknown, "seed {seed} {format}");
+    }
+}
