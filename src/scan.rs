@@ -300,11 +300,12 @@ pub fn scan_file_parallel<'m>(
     if opts.paste || opts.live || opts.window.is_set() {
         return None;
     }
-    let mut file = std::fs::File::open(path).ok()?;
-    let len = file.metadata().ok().filter(|m| m.is_file())?.len();
+    // stat before open: opening a FIFO would take the writer's data.
+    let len = std::fs::metadata(path).ok().filter(|m| m.is_file())?.len();
     if len < PARALLEL_MIN {
         return None;
     }
+    let mut file = std::fs::File::open(path).ok()?;
     let mut magic = [0u8; 2];
     if read_full(&mut file, &mut magic).ok()? == 2 && magic == [0x1f, 0x8b] {
         return None;
