@@ -1,0 +1,144 @@
+//! Properties that must hold for any input: the envelope parser, the
+//! matcher and redaction never panic; a message gets the same diagnosis in
+//! every envelope; redacted output never contains the secret and redacting
+//! twice changes nothing.
+
+use std::borrow::Cow;
+use std::sync::atomic::AtomicBool;
+
+use alist_doctor::catalog::Catalog;
+use alist_doctor::diagnose::Diagnoser;
+use alist_doctor::envelope::parse_line;
+use alist_doctor::event::EventBuilder;
+use alist_doctor::matcher::Matcher;
+use alist_doctor::redact::redact;
+use alist_doctor::scan::{ScanOptions, Window, scan};
+use once_cell::sync::Lazy;
+use proptest::prelude::*;
+
+static MATCHER: Lazy<Matcher> =
+    Lazy::new(|| Matcher::new(Cow::Borrowed(Catalog::embedded().unwrap())));
+
+/// Single-line catalog examples without an envelope, with their entry id.
+static MESSAGES: Lazy<Vec<(String, String)>> = Lazy::new(|| {
+    let cat = Catalog::embedded().unwrap();
+    cat.entries
+        .iter()
+        .filter(|e| !e.benign)
+        .flat_map(|e| e.examples.iter().map(move |x| (e.id.clone(), x.clone())))
+        .filter(|(_, x)| {
+            !x.contains('\n')
+                && !x.contains('\u{1b}')
+                && !x.contains('"')
+                && !x.starts_with(|c: char| !c.is_ascii_lowercase())
+                && parse_line(x).kind == alist_doctor::envelope::Kind::Plain
+        })
+        .collect()
+});
+
+/// The first finding of `log` read as a log (not pasted).
+fn diagnose_log(log: &str) -> Option<String> {
+    let mut d = Diagnoser::new(&MATCHER);
+    let stop = AtomicBool::new(false);
+    let window = Window::default();
+    let opts = ScanOptions {
+        paste: false,
+        window: &window,
+        live: false,
+        stop: &stop,
+    };
+    scan(
+        &mut d,
+        Box::new(std::io::Cursor::new(log.as_bytes().to_vec())),
+        0,
+        &opts,
+        &mut |_, _| Ok(()),
+    )
+    .unwrap();
+    let first = d.sorted_findings().first().map(|f| f.entry);
+    first.map(|i| MATCHER.catalog().entries[i].id.clone())
+}
+
+fn envelope(kind: u8, msg: &str) -> String {
+    let go_quoted = serde_json::to_string(msg).unwrap();
+    match kind % 9 {
+        0 => format!("ERRO[2024-01-02 15:04:05] {msg}"),
+        1 => format!("\u{1b}[31mERRO\u{1b}[0m[2024-01-02 15:04:05] {msg:<44} "),
+        2 => format!("[31mERRO[0m[2024-01-02 15:04:05] {msg}"),
+        3 => format!("time=\"2024-01-02 15:04:05\" level=error msg={go_quoted}"),
+        4 => format!(
+            "{{\"level\":\"error\",\"msg\":{go_quoted},\"time\":\"2024-01-02T15:04:05+08:00\"}}"
+        ),
+        5 => format!("alist-1  | ERRO[2024-01-02 15:04:05] {msg}"),
+        6 => format!("Jan 02 15:04:05 nas alist[2993]: ERRO[2024-01-02 15:04:05] {msg}"),
+        7 => format!("2024-01-02T07:04:05.123456789Z ERRO[2024-01-02 15:04:05] {msg}"),
+        _ => format!(
+            "Tue Jan  2 15:04:05 2024 daemon.err alist[2806]: ERRO[2024-01-02 15:04:05] {msg}"
+        ),
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    #[test]
+    fn envelope_parser_and_events_never_panic(lines in proptest::collection::vec(".{0,200}", 0..20)) {
+        let mut b = EventBuilder::new(false);
+        for (i, l) in lines.iter().enumerate() {
+            if let Some(ev) = b.push(i as u64 + 1, parse_line(l)) {
+                let _ = ev.match_text();
+            }
+        }
+        if let Some(ev) = b.finish() {
+            let _ = ev.match_text();
+        }
+    }
+
+    #[test]
+    fn matcher_never_panics(text in "\\PC{0,300}") {
+        let _ = MATCHER.hits(&text);
+        let _ = diagnose_log(&text);
+    }
+
+    #[test]
+    fn same_finding_in_every_envelope(pick in any::<prop::sample::Index>(), kind in 0u8..9, tail in "[a-z ]{0,12}") {
+        let (id, msg) = pick.get(&MESSAGES);
+        let bare = diagnose_log(msg);
+        prop_assume!(bare.as_deref() == Some(id.as_str()));
+        let wrapped = envelope(kind, msg);
+        let log = format!("INFO[2024-01-02 15:04:04] {tail}\n{wrapped}\n");
+        prop_assert_eq!(diagnose_log(&log), bare, "{}", wrapped);
+    }
+
+    #[test]
+    fn redaction_hides_secrets_and_is_idempotent(
+        secret in "[A-Za-z0-9]{12,40}",
+        shape in 0u8..8,
+        noise in "[a-z :/]{0,20}",
+    ) {
+        let text = match shape {
+            0 => format!("{noise} refresh_token={secret}&x=1"),
+            1 => format!("{noise} {{\"access_token\":\"{secret}\",\"a\":1}}"),
+            2 => format!("{noise} Authorization: Bearer {secret}"),
+            3 => format!("{noise} Cookie: BDUSS={secret}; x=y"),
+            4 => format!("{noise} GET https://cdn.example.com/a/b.mkv?sign={secret}&e=1 {noise}"),
+            5 => format!("{noise} https://user:{secret}@dav.example.com/dav"),
+            6 => format!("{noise} password={secret}"),
+            _ => format!("{noise} {{\\\"client_secret\\\":\\\"{secret}\\\"}}"),
+        };
+        let once = redact(&text);
+        prop_assert!(!once.contains(&secret), "{} -> {}", text, once);
+        prop_assert_eq!(redact(&once), once.clone());
+    }
+
+    #[test]
+    fn redaction_never_panics(text in "\\PC{0,300}") {
+        let once = redact(&text);
+        prop_assert_eq!(redact(&once), once.clone());
+    }
+}
+
+#[test]
+fn there_are_messages_to_wrap() {
+    assert!(MESSAGES.len() > 200, "{}", MESSAGES.len());
+}
