@@ -13,6 +13,9 @@ use crate::matcher::{Hit, Matcher};
 /// Caps that keep memory bounded on hostile input (said in the summary).
 pub const MAX_FINDINGS: usize = 10_000;
 pub const MAX_UNKNOWN: usize = 1_000;
+/// Distinct capture sets kept per entry; later ones count under the entry
+/// without captures.
+pub const MAX_VARIANTS: usize = 16;
 const MAX_SAMPLES: usize = 3;
 const MAX_SAMPLE_LEN: usize = 2_000;
 
@@ -95,6 +98,8 @@ pub struct Diagnoser<'m> {
     by_key: HashMap<(usize, Vec<(String, String)>), usize>,
     by_template: HashMap<String, usize>,
     cache: HashMap<String, Arc<Vec<Hit>>>,
+    /// Distinct capture sets recorded per entry.
+    variants: HashMap<usize, usize>,
     /// Reference mode (tests): no cache, captures for every hit.
     pub reference: bool,
 }
@@ -114,6 +119,7 @@ impl<'m> Diagnoser<'m> {
             by_key: HashMap::new(),
             by_template: HashMap::new(),
             cache: HashMap::new(),
+            variants: HashMap::new(),
             reference: false,
         }
     }
@@ -192,6 +198,25 @@ impl<'m> Diagnoser<'m> {
         Arc::new(hits)
     }
 
+    /// The table key of an occurrence: its entry and captures, or, once an
+    /// entry has `MAX_VARIANTS` distinct captures (a file id or a client port
+    /// in every message), the entry alone, so memory stays flat.
+    fn key_for(
+        &mut self,
+        entry: usize,
+        captures: &[(String, String)],
+    ) -> (usize, Vec<(String, String)>) {
+        let key = (entry, captures.to_vec());
+        if captures.is_empty()
+            || self.by_key.contains_key(&key)
+            || self.variants.get(&entry).copied().unwrap_or(0) < MAX_VARIANTS
+        {
+            return key;
+        }
+        self.stats.findings_capped = true;
+        (entry, Vec::new())
+    }
+
     fn record(
         &mut self,
         hits: &[Hit],
@@ -201,7 +226,7 @@ impl<'m> Diagnoser<'m> {
         pos: Position,
     ) -> Outcome {
         let hit = &hits[top];
-        let key = (hit.entry, hit.captures.clone());
+        let key = self.key_for(hit.entry, &hit.captures);
         let sample = clip(ev.headline());
         if let Some(&i) = self.by_key.get(&key) {
             let f = &mut self.findings[i];
@@ -236,9 +261,10 @@ impl<'m> Diagnoser<'m> {
             .take(5)
             .collect();
         let index = self.findings.len();
+        *self.variants.entry(hit.entry).or_insert(0) += 1;
         self.findings.push(Finding {
             entry: hit.entry,
-            captures: hit.captures.clone(),
+            captures: key.1.clone(),
             count: 1,
             first: pos.clone(),
             last: pos,
@@ -283,17 +309,25 @@ impl<'m> Diagnoser<'m> {
         for mut f in other.findings {
             f.first.line += line_offset;
             f.last.line += line_offset;
-            let key = (f.entry, f.captures.clone());
+            let key = self.key_for(f.entry, &f.captures);
+            f.captures = key.1.clone();
             if let Some(&i) = self.by_key.get(&key) {
                 let g = &mut self.findings[i];
                 g.count += f.count;
-                g.last = f.last;
+                // Folded variants of one half need not arrive in line order.
+                if (f.first.source, f.first.line) < (g.first.source, g.first.line) {
+                    g.first = f.first;
+                }
+                if (f.last.source, f.last.line) > (g.last.source, g.last.line) {
+                    g.last = f.last;
+                }
                 for s in f.samples {
                     if g.samples.len() < MAX_SAMPLES && !g.samples.contains(&s) {
                         g.samples.push(s);
                     }
                 }
             } else if self.findings.len() < MAX_FINDINGS {
+                *self.variants.entry(f.entry).or_insert(0) += 1;
                 self.by_key.insert(key, self.findings.len());
                 self.findings.push(f);
             } else {
