@@ -167,7 +167,7 @@ impl From<SeverityArg> for Severity {
 pub enum Format {
     /// Human-readable report (coloured on a terminal).
     Text,
-    /// One JSON document (schema in README.md).
+    /// One JSON document (fields in README.md, schema in docs/output.schema.json).
     Json,
     /// One JSON object per event as it is diagnosed, then a summary object.
     Ndjson,
@@ -498,12 +498,11 @@ fn diagnose(cli: &Cli, out: &mut dyn Write) -> Result<u8> {
                     b.finish_and_clear();
                 }
                 if let Err(e) = result {
-                    let reason = format!("read error: {}", crate::input::io_reason(&e));
-                    eprintln!("alist-doctor: {}: {reason}", src.name());
-                    errors.push(InputError {
-                        input: src.name(),
-                        reason,
-                    });
+                    input_error(
+                        &mut errors,
+                        src,
+                        format!("read error: {}", crate::input::io_reason(&e)),
+                    );
                 }
                 continue;
             }
@@ -520,11 +519,7 @@ fn diagnose(cli: &Cli, out: &mut dyn Write) -> Result<u8> {
         let (reader, bar) = match opened {
             Ok(r) => r,
             Err(reason) => {
-                eprintln!("alist-doctor: {}: {reason}", src.name());
-                errors.push(InputError {
-                    input: src.name(),
-                    reason,
-                });
+                input_error(&mut errors, src, reason);
                 continue;
             }
         };
@@ -558,12 +553,11 @@ fn diagnose(cli: &Cli, out: &mut dyn Write) -> Result<u8> {
             return Err(e.into());
         }
         if let Err(e) = result {
-            let reason = format!("read error: {}", crate::input::io_reason(&e));
-            eprintln!("alist-doctor: {}: {reason}", src.name());
-            errors.push(InputError {
-                input: src.name(),
-                reason,
-            });
+            input_error(
+                &mut errors,
+                src,
+                format!("read error: {}", crate::input::io_reason(&e)),
+            );
         }
     }
 
@@ -618,6 +612,16 @@ fn open_with_progress(
     let r =
         crate::input::maybe_gunzip(Box::new(wrapped)).map_err(|e| crate::input::io_reason(&e))?;
     Ok((r, Some(bar)))
+}
+
+/// Says on stderr, in one line, that `src` could not be read, and keeps it
+/// for the summary (and exit code 2).
+fn input_error(errors: &mut Vec<InputError>, src: &Source, reason: String) {
+    eprintln!("alist-doctor: {}: {reason}", src.name());
+    errors.push(InputError {
+        input: src.name(),
+        reason,
+    });
 }
 
 /// A progress bar over `len` bytes, drawn on stderr.

@@ -20,6 +20,14 @@ fn property(s: &str) -> String {
     data(s).replace(':', "%3A").replace(',', "%2C")
 }
 
+/// `file=…,line=…` for inputs that are files (pasted text and stdin are not).
+fn location(source: &str, line: u64) -> Vec<String> {
+    if source.starts_with('<') {
+        return Vec::new();
+    }
+    vec![format!("file={}", property(source)), format!("line={line}")]
+}
+
 pub fn render(w: &mut dyn Write, v: &View) -> io::Result<()> {
     for f in &v.findings {
         let level = match f.severity {
@@ -27,11 +35,7 @@ pub fn render(w: &mut dyn Write, v: &View) -> io::Result<()> {
             Severity::Warning => "warning",
             Severity::Info => "notice",
         };
-        let mut props = Vec::new();
-        if !f.source.starts_with('<') {
-            props.push(format!("file={}", property(&f.source)));
-            props.push(format!("line={}", f.first_line));
-        }
+        let mut props = location(&f.source, f.first_line);
         props.push(format!(
             "title={}",
             property(&format!("{} [{}]", f.title, f.id))
@@ -46,11 +50,7 @@ pub fn render(w: &mut dyn Write, v: &View) -> io::Result<()> {
         writeln!(w, "::{level} {}::{}", props.join(","), data(msg.trim_end()))?;
     }
     for u in &v.unknown {
-        let mut props = Vec::new();
-        if !u.source.starts_with('<') {
-            props.push(format!("file={}", property(&u.source)));
-            props.push(format!("line={}", u.first_line));
-        }
+        let mut props = location(&u.source, u.first_line);
         props.push(format!(
             "title={}",
             property("Unknown AList error (not in the alist-doctor catalog)")
