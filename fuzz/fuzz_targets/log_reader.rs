@@ -13,16 +13,30 @@ use alist_doctor::scan::{ScanOptions, Window, scan};
 use libfuzzer_sys::fuzz_target;
 use once_cell::sync::Lazy;
 
-static MATCHER: Lazy<Matcher> =
-    Lazy::new(|| Matcher::new(Cow::Borrowed(Catalog::embedded().expect("embedded catalog"))));
+static MATCHER: Lazy<Matcher> = Lazy::new(|| {
+    Matcher::new(Cow::Borrowed(
+        Catalog::embedded().expect("embedded catalog"),
+    ))
+});
 
 fuzz_target!(|data: &[u8]| {
     let stop = AtomicBool::new(false);
     let window = Window::default();
     for paste in [false, true] {
         let mut d = Diagnoser::new(&MATCHER);
-        let opts = ScanOptions { paste, window: &window, live: false, stop: &stop };
-        let _ = scan(&mut d, Box::new(std::io::Cursor::new(data.to_vec())), 0, &opts, &mut |_, _| Ok(()));
+        let opts = ScanOptions {
+            paste,
+            window: &window,
+            live: false,
+            stop: &stop,
+        };
+        let _ = scan(
+            &mut d,
+            Box::new(std::io::Cursor::new(data.to_vec())),
+            0,
+            &opts,
+            &mut |_, _| Ok(()),
+        );
         for f in &d.findings {
             let _ = redact(&f.matched);
         }
