@@ -484,6 +484,7 @@ fn diagnose(cli: &Cli, out: &mut dyn Write) -> Result<u8> {
                 window: &cfg.window,
                 live: false,
                 stop: &stop,
+                pipeline: false,
             };
             let len = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
             let bar = progress.then(|| progress_bar(len));
@@ -528,6 +529,7 @@ fn diagnose(cli: &Cli, out: &mut dyn Write) -> Result<u8> {
             window: &cfg.window,
             live: following || (cfg.format == Format::Ndjson && *src == Source::Stdin),
             stop: &stop,
+            pipeline: true,
         };
         let view_opts = cfg.view;
         let mut on_event = |d: &Diagnoser<'_>, o: Outcome| -> io::Result<()> {

@@ -43,12 +43,31 @@ impl Source {
     pub fn open(&self) -> Result<Box<dyn Read + Send>, String> {
         let raw: Box<dyn Read + Send> = match self {
             Source::Text { text, .. } => Box::new(io::Cursor::new(text.clone().into_bytes())),
-            Source::Stdin => Box::new(io::stdin()),
+            Source::Stdin => {
+                grow_stdin_pipe();
+                Box::new(io::stdin())
+            }
             Source::File(p) => Box::new(open_file(p)?),
         };
         maybe_gunzip(raw).map_err(|e| io_reason(&e))
     }
 }
+
+/// A pipe holds 64 KiB by default, so a fast writer and reader take turns
+/// after every 64 KiB; a 1 MiB pipe lets both run. Linux only, best effort.
+#[cfg(target_os = "linux")]
+fn grow_stdin_pipe() {
+    use std::os::fd::AsRawFd;
+    let fd = io::stdin().as_raw_fd();
+    // SAFETY: fcntl on our own standard-input descriptor with an integer
+    // argument; failure (not a pipe, limit too low) only leaves it as it was.
+    unsafe {
+        libc::fcntl(fd, libc::F_SETPIPE_SZ, 1 << 20);
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn grow_stdin_pipe() {}
 
 /// Opens a regular file (or FIFO, device), refusing directories up front.
 pub fn open_file(p: &Path) -> Result<File, String> {

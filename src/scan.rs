@@ -7,7 +7,7 @@ use std::sync::mpsc::{self, RecvTimeoutError};
 use std::time::Duration;
 
 use crate::diagnose::{Diagnoser, Outcome};
-use crate::envelope::{parse_line, quick_line};
+use crate::envelope::{Line, parse_line, quick_line};
 use crate::event::{Event, EventBuilder};
 use crate::input::LineReader;
 
@@ -80,9 +80,25 @@ pub struct ScanOptions<'a> {
     pub live: bool,
     /// Set by Ctrl-C: stop reading and report what was found.
     pub stop: &'a AtomicBool,
+    /// Read and peel lines on a second thread while this one matches.
+    pub pipeline: bool,
 }
 
 type OnEvent<'a> = dyn FnMut(&Diagnoser<'_>, Outcome) -> io::Result<()> + 'a;
+
+/// One physical line, understood. Access lines and routine heads skip the
+/// regexes when `quick`; with a time window their timestamps matter, so then
+/// every line takes the full path.
+fn understand(bytes: &[u8], quick: bool) -> Line {
+    match quick.then(|| quick_line(bytes)).flatten() {
+        Some(l) => l,
+        None => parse_line(&String::from_utf8_lossy(bytes)),
+    }
+}
+
+/// Lines the reader thread hands over at a time: large enough that the
+/// channel costs nothing per line, small enough to keep memory flat.
+const BATCH: usize = 2048;
 
 /// Turns lines into events into outcomes, for one input.
 struct Feeder<'o, 'f> {
@@ -96,18 +112,13 @@ struct Feeder<'o, 'f> {
 
 impl Feeder<'_, '_> {
     fn line(&mut self, d: &mut Diagnoser<'_>, bytes: &[u8]) -> io::Result<()> {
+        let line = understand(bytes, !self.opts.window.is_set());
+        self.push(d, line)
+    }
+
+    /// Adds a line already understood (by this thread or the reader's).
+    fn push(&mut self, d: &mut Diagnoser<'_>, line: Line) -> io::Result<()> {
         self.lines += 1;
-        // Access lines and routine heads skip the regexes; with a time window
-        // their timestamps matter, so then every line takes the full path.
-        let quick = if self.opts.window.is_set() {
-            None
-        } else {
-            quick_line(bytes)
-        };
-        let line = match quick {
-            Some(l) => l,
-            None => parse_line(&String::from_utf8_lossy(bytes)),
-        };
         match self.builder.push(self.lines, line) {
             Some(ev) => self.event(d, ev),
             None => Ok(()),
@@ -157,6 +168,8 @@ pub fn scan<'f>(
     };
     let (result, cut) = if opts.live {
         scan_live(d, r, &mut feeder)
+    } else if opts.pipeline && !opts.paste {
+        scan_pipelined(d, r, &mut feeder)
     } else {
         scan_batch(d, r, &mut feeder)
     };
@@ -187,6 +200,57 @@ fn scan_batch(
         }
     };
     (result, reader.cut_lines)
+}
+
+/// Two cores on one stream: a reader thread reads lines and peels their
+/// envelopes, this thread groups events and matches them. Lines travel in
+/// order, in batches, so the result is that of one thread.
+fn scan_pipelined(
+    d: &mut Diagnoser<'_>,
+    r: Box<dyn Read + Send>,
+    feeder: &mut Feeder<'_, '_>,
+) -> (io::Result<()>, u64) {
+    let quick = !feeder.opts.window.is_set();
+    let (tx, rx) = mpsc::sync_channel::<Vec<Line>>(4);
+    let reader = std::thread::spawn(move || -> (io::Result<()>, u64) {
+        let mut lr = LineReader::new(r);
+        let mut batch = Vec::with_capacity(BATCH);
+        let result = loop {
+            match lr.next_line() {
+                Ok(Some(bytes)) => {
+                    batch.push(understand(bytes, quick));
+                    if batch.len() == BATCH
+                        && tx
+                            .send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)))
+                            .is_err()
+                    {
+                        return (Ok(()), lr.cut_lines);
+                    }
+                }
+                Ok(None) => break Ok(()),
+                Err(e) => break Err(e),
+            }
+        };
+        // What was read before an error still counts.
+        let _ = tx.send(batch);
+        (result, lr.cut_lines)
+    });
+    let mut result = Ok(());
+    for batch in &rx {
+        if feeder.opts.stop.load(Ordering::Relaxed) {
+            // The reader may be blocked in read(); it ends with the process.
+            return (Ok(()), 0);
+        }
+        if let Err(e) = batch.into_iter().try_for_each(|line| feeder.push(d, line)) {
+            result = Err(e);
+            break;
+        }
+    }
+    drop(rx);
+    match reader.join() {
+        Ok((read_result, cut)) => (result.and(read_result), cut),
+        Err(_) => (Err(io::Error::other("the reader thread failed")), 0),
+    }
 }
 
 /// Lines come from a reader thread, so a quiet stream can be noticed.
@@ -313,6 +377,14 @@ pub fn scan_file_parallel<'m>(
     let split = split_point(&mut file, len).ok()??;
     let second = std::fs::File::open(path).ok()?;
     let matcher = d.matcher;
+    // Each half already has a core of its own.
+    let opts = &ScanOptions {
+        paste: false,
+        window: opts.window,
+        live: false,
+        stop: opts.stop,
+        pipeline: false,
+    };
     let run = |mut f: std::fs::File, start: u64, take: u64| -> (Diagnoser<'m>, io::Result<()>) {
         let mut part = Diagnoser::new(matcher);
         let result = f.seek(SeekFrom::Start(start)).and_then(|_| {
@@ -347,6 +419,7 @@ pub fn diagnose_text(d: &mut Diagnoser<'_>, text: &str) {
         window: &window,
         live: false,
         stop: &stop,
+        pipeline: false,
     };
     // Reading from memory cannot fail.
     let _ = scan(

@@ -53,12 +53,17 @@ fn reference(log: &Path) -> (Summary, u64) {
     (out, d.unknown.iter().map(|u| u.count).sum())
 }
 
-fn fast(log: &Path) -> (Summary, u64) {
-    let out = common::doctor()
-        .args(["--format", "json", "--no-redact", "--file"])
-        .arg(log)
-        .output()
-        .unwrap();
+/// The fast path on a file (both cores) or through standard input (a
+/// reader thread beside the matching thread).
+fn fast(log: &Path, stdin: bool) -> (Summary, u64) {
+    let mut c = common::doctor();
+    c.args(["--format", "json", "--no-redact"]);
+    if stdin {
+        c.write_stdin(std::fs::read(log).unwrap());
+    } else {
+        c.arg("--file").arg(log);
+    }
+    let out = c.output().unwrap();
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     let mut s = Summary::new();
     for f in v["findings"].as_array().unwrap() {
@@ -109,22 +114,27 @@ fn fast_scanner_equals_the_reference_path() {
             .unwrap();
         assert!(st.success());
         let (want, want_unknown) = reference(&log);
-        let (got, got_unknown) = fast(&log);
-        assert!(!want.is_empty());
-        let diff: Vec<String> = want
-            .keys()
-            .chain(got.keys())
-            .collect::<std::collections::BTreeSet<_>>()
-            .into_iter()
-            .filter(|k| want.get(k) != got.get(k))
-            .take(10)
-            .map(|k| format!("{k:?}: reference {:?}, fast {:?}", want.get(k), got.get(k)))
-            .collect();
-        assert!(
-            diff.is_empty(),
-            "seed {seed} {format}:\n{}",
-            diff.join("\n")
-        );
-        assert_eq!(got_unknown, want_unknown, "seed {seed} {format}");
+        for stdin in [false, true] {
+            let (got, got_unknown) = fast(&log, stdin);
+            assert!(!want.is_empty());
+            let diff: Vec<String> = want
+                .keys()
+                .chain(got.keys())
+                .collect::<std::collections::BTreeSet<_>>()
+                .into_iter()
+                .filter(|k| want.get(k) != got.get(k))
+                .take(10)
+                .map(|k| format!("{k:?}: reference {:?}, fast {:?}", want.get(k), got.get(k)))
+                .collect();
+            assert!(
+                diff.is_empty(),
+                "seed {seed} {format} stdin={stdin}:\n{}",
+                diff.join("\n")
+            );
+            assert_eq!(
+                got_unknown, want_unknown,
+                "seed {seed} {format} stdin={stdin}"
+            );
+        }
     }
 }

@@ -46,6 +46,7 @@ fn diagnose_log(log: &str) -> Option<String> {
         window: &window,
         live: false,
         stop: &stop,
+        pipeline: false,
     };
     scan(
         &mut d,

@@ -28,7 +28,7 @@ fuzz_target!(|data: &[u8]| {
             paste,
             window: &window,
             live: false,
-            stop: &stop,
+            stop: &stop, pipeline: false
         };
         let _ = scan(
             &mut d,
