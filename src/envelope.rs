@@ -53,8 +53,8 @@ impl Level {
 pub enum Kind {
     /// A logrus entry (text, key=value or JSON form) or a Go std-log line.
     Entry,
-    /// A gin access line; `status` is the HTTP status.
-    Access { status: u16 },
+    /// A gin access line.
+    Access,
     /// `[Recovery] … panic recovered:` header of a gin panic block.
     Recovery,
     /// `panic: …` / `fatal error: …` from the Go runtime.
@@ -111,7 +111,7 @@ re!(
 );
 re!(
     GIN,
-    r"^\[GIN\] (\d{4})/(\d\d)/(\d\d) - (\d\d:\d\d:\d\d) \|\s*(\d{3})\s*\|"
+    r"^\[GIN\] (\d{4})/(\d\d)/(\d\d) - (\d\d:\d\d:\d\d) \|\s*\d{3}\s*\|"
 );
 re!(
     RECOVERY,
@@ -226,9 +226,8 @@ pub fn parse_line(raw: &str) -> Line {
     if trimmed.starts_with("[GIN] ")
         && let Some(c) = GIN.captures(trimmed)
     {
-        let status = c[5].parse().unwrap_or(0);
         let ts = format!("{}-{}-{} {}", &c[1], &c[2], &c[3], &c[4]);
-        return line(Kind::Access { status }, None, Some(ts), trimmed);
+        return line(Kind::Access, None, Some(ts), trimmed);
     }
     if trimmed.starts_with("[GIN-debug]") {
         return line(Kind::Entry, Some(Level::Debug), None, trimmed);
@@ -301,7 +300,7 @@ pub fn quick_line(b: &[u8]) -> Option<Line> {
     };
     if let Some(rest) = b.strip_prefix(b"[GIN] ") {
         return gin_head(rest).then_some(Line {
-            kind: Kind::Access { status: 0 },
+            kind: Kind::Access,
             level: None,
             timestamp: None,
             message: String::new(),
@@ -536,7 +535,7 @@ mod tests {
             if let Some(q) = quick_line(raw.as_bytes()) {
                 let same_kind = matches!(
                     (&q.kind, &full.kind),
-                    (Kind::Access { .. }, Kind::Access { .. }) | (Kind::Entry, Kind::Entry)
+                    (Kind::Access, Kind::Access) | (Kind::Entry, Kind::Entry)
                 );
                 assert!(
                     same_kind && q.level == full.level,
@@ -557,7 +556,7 @@ mod tests {
         let l = p(
             r#"[GIN] 2025/03/14 - 09:26:53 | 200 |    1.534219ms |    192.168.1.20 | POST     "/api/fs/list""#,
         );
-        assert_eq!(l.kind, Kind::Access { status: 200 });
+        assert_eq!(l.kind, Kind::Access);
         let l = p("2023/06/15 12:03:58.022367 ERROR RESTY Post \"x\": EOF, Attempt 2");
         assert_eq!(
             (l.level, l.message.as_str()),

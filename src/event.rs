@@ -154,7 +154,7 @@ impl EventBuilder {
             Kind::Entry => self.replace(start(EventKind::Entry)),
             Kind::Panic => self.replace(start(EventKind::Panic)),
             Kind::Recovery => self.replace(start(EventKind::Recovery)),
-            Kind::Access { .. } => self.replace(None),
+            Kind::Access => self.replace(None),
             Kind::Frame => {
                 if let Some(ev) = &mut self.current {
                     ev.add_frame(line.message);

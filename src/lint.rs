@@ -184,7 +184,7 @@ fn check_examples(matcher: &Matcher) -> Vec<Diagnostic> {
     for (ei, e) in entries.iter().enumerate() {
         for (i, ex) in e.examples.iter().enumerate() {
             let mut d = Diagnoser::new(matcher);
-            diagnose_text(&mut d, ex);
+            diagnose_text(&mut d, ex, true);
             let first = d.sorted_findings().first().map(|f| f.entry);
             if first != Some(ei) {
                 let got = match first {
@@ -202,7 +202,7 @@ fn check_examples(matcher: &Matcher) -> Vec<Diagnostic> {
         }
         for (i, ex) in e.counter_examples.iter().enumerate() {
             let mut d = Diagnoser::new(matcher);
-            diagnose_text(&mut d, ex);
+            diagnose_text(&mut d, ex, true);
             if d.findings
                 .iter()
                 .any(|f| f.entry == ei || f.also.contains(&ei))

@@ -256,15 +256,6 @@ impl Matcher {
     pub fn pattern_sources(&self) -> impl Iterator<Item = &str> {
         self.patterns.iter().map(|p| p.source.as_str())
     }
-
-    /// Prefilter literals of pattern number `i` (for lint's speed warnings).
-    pub fn has_literal(&self, entry: usize) -> bool {
-        self.patterns
-            .iter()
-            .enumerate()
-            .filter(|(_, p)| p.entry == entry)
-            .all(|(i, _)| !self.always.contains(&(i as u32)))
-    }
 }
 
 fn deeper(a: &Hit, b: &Hit) -> bool {

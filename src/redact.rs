@@ -112,8 +112,10 @@ static RULES: Lazy<Vec<Rule>> = Lazy::new(|| {
 /// `text` with secrets masked.
 pub fn redact(text: &str) -> Cow<'_, str> {
     let mut out = Cow::Borrowed(text);
+    // Lower-cased once, and again only after a rule changed the text.
+    let mut lower = text.to_ascii_lowercase();
     for r in RULES.iter() {
-        if !(r.needs)(&out.to_ascii_lowercase()) {
+        if !(r.needs)(&lower) {
             continue;
         }
         // Invariant: constant patterns, exercised by this module's tests.
@@ -124,6 +126,7 @@ pub fn redact(text: &str) -> Cow<'_, str> {
             let replaced = re
                 .replace_all(&out, |c: &Captures<'_>| (r.replace)(c))
                 .into_owned();
+            lower = replaced.to_ascii_lowercase();
             out = Cow::Owned(replaced);
         }
     }

@@ -323,7 +323,7 @@ fn split_point(file: &mut std::fs::File, len: u64) -> io::Result<Option<u64>> {
             || matches!(
                 parse_line(&String::from_utf8_lossy(line)).kind,
                 crate::envelope::Kind::Entry
-                    | crate::envelope::Kind::Access { .. }
+                    | crate::envelope::Kind::Access
                     | crate::envelope::Kind::Panic
                     | crate::envelope::Kind::Recovery
             );
@@ -410,12 +410,18 @@ pub fn scan_file_parallel<'m>(
     Some(r1.and(r2))
 }
 
-/// Diagnoses a pasted text on its own (catalog examples, tests).
-pub fn diagnose_text(d: &mut Diagnoser<'_>, text: &str) {
+/// Diagnoses a text from memory, as pasted (`paste`) or as a log: catalog
+/// examples, property tests.
+pub fn diagnose_text(d: &mut Diagnoser<'_>, text: &str, paste: bool) {
+    diagnose_bytes(d, text.as_bytes(), paste);
+}
+
+/// `diagnose_text` for any bytes (fuzzing).
+pub fn diagnose_bytes(d: &mut Diagnoser<'_>, bytes: &[u8], paste: bool) {
     let stop = AtomicBool::new(false);
     let window = Window::default();
     let opts = ScanOptions {
-        paste: true,
+        paste,
         window: &window,
         live: false,
         stop: &stop,
@@ -424,7 +430,7 @@ pub fn diagnose_text(d: &mut Diagnoser<'_>, text: &str) {
     // Reading from memory cannot fail.
     let _ = scan(
         d,
-        Box::new(io::Cursor::new(text.as_bytes().to_vec())),
+        Box::new(io::Cursor::new(bytes.to_vec())),
         0,
         &opts,
         &mut |_, _| Ok(()),

@@ -4,7 +4,6 @@
 //! twice changes nothing.
 
 use std::borrow::Cow;
-use std::sync::atomic::AtomicBool;
 
 use alist_doctor::catalog::Catalog;
 use alist_doctor::diagnose::Diagnoser;
@@ -12,7 +11,7 @@ use alist_doctor::envelope::parse_line;
 use alist_doctor::event::EventBuilder;
 use alist_doctor::matcher::Matcher;
 use alist_doctor::redact::redact;
-use alist_doctor::scan::{ScanOptions, Window, scan};
+use alist_doctor::scan::diagnose_text;
 use once_cell::sync::Lazy;
 use proptest::prelude::*;
 
@@ -39,23 +38,7 @@ static MESSAGES: Lazy<Vec<(String, String)>> = Lazy::new(|| {
 /// The first finding of `log` read as a log (not pasted).
 fn diagnose_log(log: &str) -> Option<String> {
     let mut d = Diagnoser::new(&MATCHER);
-    let stop = AtomicBool::new(false);
-    let window = Window::default();
-    let opts = ScanOptions {
-        paste: false,
-        window: &window,
-        live: false,
-        stop: &stop,
-        pipeline: false,
-    };
-    scan(
-        &mut d,
-        Box::new(std::io::Cursor::new(log.as_bytes().to_vec())),
-        0,
-        &opts,
-        &mut |_, _| Ok(()),
-    )
-    .unwrap();
+    diagnose_text(&mut d, log, false);
     let first = d.sorted_findings().first().map(|f| f.entry);
     first.map(|i| MATCHER.catalog().entries[i].id.clone())
 }

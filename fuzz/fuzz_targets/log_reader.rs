@@ -3,13 +3,12 @@
 #![no_main]
 
 use std::borrow::Cow;
-use std::sync::atomic::AtomicBool;
 
 use alist_doctor::catalog::Catalog;
 use alist_doctor::diagnose::Diagnoser;
 use alist_doctor::matcher::Matcher;
 use alist_doctor::redact::redact;
-use alist_doctor::scan::{ScanOptions, Window, scan};
+use alist_doctor::scan::diagnose_bytes;
 use libfuzzer_sys::fuzz_target;
 use once_cell::sync::Lazy;
 
@@ -20,23 +19,9 @@ static MATCHER: Lazy<Matcher> = Lazy::new(|| {
 });
 
 fuzz_target!(|data: &[u8]| {
-    let stop = AtomicBool::new(false);
-    let window = Window::default();
     for paste in [false, true] {
         let mut d = Diagnoser::new(&MATCHER);
-        let opts = ScanOptions {
-            paste,
-            window: &window,
-            live: false,
-            stop: &stop, pipeline: false
-        };
-        let _ = scan(
-            &mut d,
-            Box::new(std::io::Cursor::new(data.to_vec())),
-            0,
-            &opts,
-            &mut |_, _| Ok(()),
-        );
+        diagnose_bytes(&mut d, data, paste);
         for f in &d.findings {
             let _ = redact(&f.matched);
         }
