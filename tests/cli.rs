@@ -380,6 +380,19 @@ fn patterns_lists_every_regex() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.lines().count() >= 23);
     assert!(text.lines().all(|l| regex::Regex::new(l).is_ok()));
+    // ripgrep joins -f patterns into one regex: no group names may repeat.
+    assert!(!text.contains("(?P<") && !text.contains("(?<"));
+    let all = text
+        .lines()
+        .map(|l| format!("(?:{l})"))
+        .collect::<Vec<_>>()
+        .join("|");
+    assert!(
+        regex::RegexBuilder::new(&all)
+            .size_limit(1 << 30)
+            .build()
+            .is_ok()
+    );
 }
 
 #[test]
