@@ -44,7 +44,7 @@ fn main() {
             .into_iter()
             .enumerate()
             .map(|(i, entry)| {
-                let literals: Vec<Option<Vec<String>>> = entry
+                let literals: Vec<Option<Vec<Vec<String>>>> = entry
                     .get("patterns")
                     .and_then(|p| p.as_array())
                     .map(|ps| ps.iter().map(|p| p.as_str().and_then(literals::required_literals)).collect())

@@ -105,7 +105,7 @@ pub struct Entry {
     /// Prefilter literals of each pattern when computed at build time
     /// (embedded entries); empty otherwise.
     #[serde(skip)]
-    pub literals: Vec<Option<Vec<String>>>,
+    pub literals: Vec<Option<Vec<Vec<String>>>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -302,7 +302,7 @@ pub struct Catalog {
 struct Prepared {
     entry: Entry,
     line: usize,
-    literals: Vec<Option<Vec<String>>>,
+    literals: Vec<Option<Vec<Vec<String>>>>,
 }
 
 static EMBEDDED: Lazy<Result<Catalog, Diagnostic>> = Lazy::new(|| {

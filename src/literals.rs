@@ -7,20 +7,33 @@ use regex_syntax::hir::{Class, Hir, HirKind};
 /// Shortest literal worth prefiltering on; shorter ones hit nearly every line.
 const MIN_LITERAL: usize = 3;
 
-/// A set of literals (lower-cased) at least one of which occurs in every
-/// match of `pattern`; `None` when no useful set exists.
-pub fn required_literals(pattern: &str) -> Option<Vec<String>> {
+/// Literal sets kept per pattern: a few distinctive ones prune as well as all.
+const MAX_SETS: usize = 3;
+
+/// Sets of literals (lower-cased) that every match of `pattern` satisfies:
+/// each set has at least one of its literals in the match. A pattern needs
+/// to run only on text that satisfies all its sets. `None` when no useful
+/// set exists.
+pub fn required_literals(pattern: &str) -> Option<Vec<Vec<String>>> {
     let hir = regex_syntax::ParserBuilder::new()
         .case_insensitive(false)
         .build()
         .parse(pattern)
         .ok()?;
-    let set = required(&hir)?;
-    if set.iter().all(|l| l.len() >= MIN_LITERAL) {
-        Some(set)
-    } else {
-        None
-    }
+    let mut sets: Vec<Vec<String>> = required(&hir)
+        .into_iter()
+        .filter(|set| !set.is_empty() && set.iter().all(|l| l.len() >= MIN_LITERAL))
+        .collect();
+    // The most selective first: long literals, few alternatives.
+    sets.sort_by_key(|set| std::cmp::Reverse(selectivity(set)));
+    sets.dedup();
+    sets.truncate(MAX_SETS);
+    (!sets.is_empty()).then_some(sets)
+}
+
+fn selectivity(set: &[String]) -> (usize, std::cmp::Reverse<usize>) {
+    let shortest = set.iter().map(String::len).min().unwrap_or(0);
+    (shortest.min(12), std::cmp::Reverse(set.len()))
 }
 
 /// The one string `h` matches (ASCII case folded), if it matches exactly one.
@@ -92,49 +105,54 @@ fn single_folded_char(class: &Class) -> Option<char> {
     found
 }
 
-fn required(h: &Hir) -> Option<Vec<String>> {
+/// Every literal set `h` requires (a conjunction); empty when none.
+fn required(h: &Hir) -> Vec<Vec<String>> {
     if let Some(s) = exact(h).filter(|s| !s.is_empty()) {
-        return Some(vec![s]);
+        return vec![vec![s]];
     }
     match h.kind() {
         HirKind::Capture(c) => required(&c.sub),
         HirKind::Repetition(r) if r.min >= 1 => required(&r.sub),
         HirKind::Alternation(subs) => {
-            let mut all = Vec::new();
+            // One set: for each alternative, the literals of its best set.
+            let mut all: Vec<String> = Vec::new();
             for s in subs {
-                for lit in required(s)? {
-                    if !all.contains(&lit) {
-                        all.push(lit);
+                let sets = required(s);
+                let Some(best) = sets
+                    .iter()
+                    .filter(|set| set.iter().all(|l| l.len() >= MIN_LITERAL))
+                    .max_by_key(|set| selectivity(set))
+                else {
+                    return Vec::new();
+                };
+                for lit in best {
+                    if !all.contains(lit) {
+                        all.push(lit.clone());
                     }
                 }
             }
-            Some(all)
+            vec![all]
         }
         HirKind::Concat(subs) => {
-            let mut candidates: Vec<Vec<String>> = Vec::new();
+            let mut sets: Vec<Vec<String>> = Vec::new();
             let mut run = String::new();
             for s in subs {
                 match exact(s) {
                     Some(lit) => run.push_str(&lit),
                     None => {
                         if !run.is_empty() {
-                            candidates.push(vec![std::mem::take(&mut run)]);
+                            sets.push(vec![std::mem::take(&mut run)]);
                         }
-                        if let Some(set) = required(s) {
-                            candidates.push(set);
-                        }
+                        sets.extend(required(s));
                     }
                 }
             }
             if !run.is_empty() {
-                candidates.push(vec![run]);
+                sets.push(vec![run]);
             }
-            candidates.into_iter().max_by_key(|set| {
-                let shortest = set.iter().map(String::len).min().unwrap_or(0);
-                (shortest.min(12), std::cmp::Reverse(set.len()))
-            })
+            sets
         }
-        _ => None,
+        _ => Vec::new(),
     }
 }
 
@@ -144,23 +162,39 @@ mod tests {
 
     #[test]
     fn literals_from_concat_and_alternation() {
+        let sets = |v: &[&[&str]]| -> Option<Vec<Vec<String>>> {
+            Some(
+                v.iter()
+                    .map(|s| s.iter().map(|l| l.to_string()).collect())
+                    .collect(),
+            )
+        };
         assert_eq!(
             required_literals(r"listen tcp (?P<a>\S*):(?P<p>\d+): bind: address already in use"),
-            Some(vec![": bind: address already in use".into()])
+            sets(&[&[": bind: address already in use"], &["listen tcp "]])
         );
         assert_eq!(
             required_literals(r"TooManyRequests|Too Many Requests"),
-            Some(vec!["toomanyrequests".into(), "too many requests".into()])
+            sets(&[&["toomanyrequests", "too many requests"]])
+        );
+        assert_eq!(
+            required_literals(r"failed get objs.*(?:TooManyRequests|Too Many Requests)"),
+            sets(&[
+                &["failed get objs"],
+                &["toomanyrequests", "too many requests"]
+            ])
         );
         assert_eq!(
             required_literals(r"[Tt]oken is expired"),
-            Some(vec!["token is expired".into()])
+            sets(&[&["token is expired"]])
         );
         assert_eq!(required_literals(r"\d+"), None);
         assert_eq!(required_literals(r"a|\d"), None);
+        // Short parts are left out; the rest still counts.
         assert_eq!(
-            required_literals(r"请进行验证"),
-            Some(vec!["请进行验证".into()])
+            required_literals(r"a\d+ not found"),
+            sets(&[&[" not found"]])
         );
+        assert_eq!(required_literals(r"请进行验证"), sets(&[&["请进行验证"]]));
     }
 }

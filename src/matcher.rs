@@ -89,8 +89,12 @@ pub struct Matcher {
     catalog: Cow<'static, Catalog>,
     patterns: Vec<Pattern>,
     prefilter: Option<AhoCorasick>,
-    /// For each prefilter literal, the patterns it stands for.
-    literal_patterns: Vec<Vec<u32>>,
+    /// For each prefilter literal, the patterns it stands for and which of
+    /// their literal sets (a bit) it satisfies.
+    literal_patterns: Vec<Vec<(u32, u8)>>,
+    /// For each pattern, the bits of all its literal sets: it runs only on
+    /// text that satisfies every one.
+    needs: Vec<u8>,
     /// Patterns with no usable literal: always run.
     always: Vec<u32>,
 }
@@ -102,7 +106,8 @@ impl Matcher {
         let catalog: Cow<'static, Catalog> = catalog.into();
         let mut patterns = Vec::new();
         let mut literals: Vec<String> = Vec::new();
-        let mut literal_patterns: Vec<Vec<u32>> = Vec::new();
+        let mut literal_patterns: Vec<Vec<(u32, u8)>> = Vec::new();
+        let mut needs = Vec::new();
         let mut always = Vec::new();
         let mut seen = std::collections::HashMap::new();
         for (ei, e) in catalog.entries.iter().enumerate() {
@@ -119,19 +124,25 @@ impl Matcher {
                 } else {
                     required_literals(p)
                 };
+                let mut need = 0u8;
                 match lits {
-                    Some(lits) => {
-                        for lit in lits {
-                            let li = *seen.entry(lit.clone()).or_insert_with(|| {
-                                literals.push(lit);
-                                literal_patterns.push(Vec::new());
-                                literals.len() - 1
-                            });
-                            literal_patterns[li].push(pi);
+                    Some(sets) => {
+                        for (bit, set) in sets.into_iter().take(8).enumerate() {
+                            let bit = 1u8 << bit;
+                            need |= bit;
+                            for lit in set {
+                                let li = *seen.entry(lit.clone()).or_insert_with(|| {
+                                    literals.push(lit);
+                                    literal_patterns.push(Vec::new());
+                                    literals.len() - 1
+                                });
+                                literal_patterns[li].push((pi, bit));
+                            }
                         }
                     }
                     None => always.push(pi),
                 }
+                needs.push(need);
             }
         }
         // A contiguous NFA builds in a fraction of a DFA's time; it only
@@ -152,6 +163,7 @@ impl Matcher {
             patterns,
             prefilter,
             literal_patterns,
+            needs,
             always,
         }
     }
@@ -163,28 +175,36 @@ impl Matcher {
     /// Every entry whose patterns match `text` (already normalised), best
     /// explanation first, one hit per entry; captures are left empty.
     pub fn hits(&self, text: &str) -> Vec<Hit> {
-        let mut candidates = vec![false; self.patterns.len()];
-        let mut any = false;
+        // Literal sets each touched pattern has satisfied so far.
+        let mut seen: Vec<(u32, u8)> = Vec::new();
         if let Some(ac) = &self.prefilter {
             let lower = text.to_ascii_lowercase();
             for m in ac.find_overlapping_iter(&lower) {
-                for &p in &self.literal_patterns[m.pattern().as_usize()] {
-                    candidates[p as usize] = true;
-                    any = true;
+                for &(p, bit) in &self.literal_patterns[m.pattern().as_usize()] {
+                    match seen.iter_mut().find(|(q, _)| *q == p) {
+                        Some((_, got)) => *got |= bit,
+                        None => seen.push((p, bit)),
+                    }
                 }
             }
         }
-        for &p in &self.always {
-            candidates[p as usize] = true;
-            any = true;
-        }
-        if !any {
+        let mut candidates: Vec<u32> = seen
+            .into_iter()
+            .filter(|&(p, got)| got == self.needs[p as usize])
+            .map(|(p, _)| p)
+            .chain(self.always.iter().copied())
+            .collect();
+        if candidates.is_empty() {
             return Vec::new();
         }
+        // Catalog order, as if every pattern were tried in turn.
+        candidates.sort_unstable();
+        candidates.dedup();
         // Spans first (a DFA search); captures only for the hit that is
         // reported, see `fill_captures`.
         let mut best: Vec<Hit> = Vec::new();
-        for (pi, _) in candidates.iter().enumerate().filter(|(_, c)| **c) {
+        for pi in candidates {
+            let pi = pi as usize;
             let pat = &self.patterns[pi];
             let Some(re) = pat.regex() else { continue };
             let Some(m) = re.find(text.as_bytes()) else {
