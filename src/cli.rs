@@ -473,41 +473,6 @@ fn diagnose(cli: &Cli, out: &mut dyn Write) -> Result<u8> {
             break;
         }
         let following = Some(i) == follow_index;
-        // A large plain file is split between both cores when nothing needs
-        // its events in order as they happen.
-        if let Source::File(path) = src
-            && !following
-            && cfg.format != Format::Ndjson
-        {
-            let opts = ScanOptions {
-                paste: false,
-                window: &cfg.window,
-                live: false,
-                stop: &stop,
-                pipeline: false,
-            };
-            let len = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
-            let bar = progress.then(|| progress_bar(len));
-            let wrap = |r: Box<dyn io::Read + Send>| -> Box<dyn io::Read + Send> {
-                match &bar {
-                    Some(b) => Box::new(b.wrap_read(r)),
-                    None => r,
-                }
-            };
-            if let Some(result) = crate::scan::scan_file_parallel(&mut d, path, i, &opts, &wrap) {
-                if let Some(b) = &bar {
-                    b.finish_and_clear();
-                }
-                if let Err(e) = result {
-                    input_error(
-                        &mut errors,
-                        src,
-                        format!("read error: {}", crate::input::io_reason(&e)),
-                    );
-                }
-                continue;
-            }
-        }
         let opened = if following {
             match &cfg.follow {
                 Some(p) => crate::input::FollowReader::open(p, Arc::clone(&stop))
@@ -529,7 +494,7 @@ fn diagnose(cli: &Cli, out: &mut dyn Write) -> Result<u8> {
             window: &cfg.window,
             live: following || (cfg.format == Format::Ndjson && *src == Source::Stdin),
             stop: &stop,
-            pipeline: true,
+            parallel: true,
         };
         let view_opts = cfg.view;
         let mut on_event = |d: &Diagnoser<'_>, o: Outcome| -> io::Result<()> {

@@ -95,70 +95,61 @@ pub struct Diagnoser<'m> {
     pub stats: Stats,
     /// The latest occurrence (position and shown message), for streaming.
     pub last: Option<(Position, String)>,
-    by_key: HashMap<(usize, Vec<(String, String)>), usize>,
+    /// Findings by entry, then captures.
+    by_key: HashMap<usize, HashMap<Vec<(String, String)>, usize>>,
     by_template: HashMap<String, usize>,
-    cache: HashMap<String, Arc<Vec<Hit>>>,
+    /// Matching for `observe`; worker threads have caches of their own.
+    pub cache: MatchCache<'m>,
     /// Distinct capture sets recorded per entry.
     variants: HashMap<usize, usize>,
-    /// Reference mode (tests): no cache, captures for every hit.
-    pub reference: bool,
 }
 
 /// Distinct message texts whose hits are remembered (the table is emptied
 /// when full, which keeps memory bounded).
-const HIT_CACHE: usize = 256;
+const HIT_CACHE: usize = 1024;
 
-impl<'m> Diagnoser<'m> {
-    pub fn new(matcher: &'m Matcher) -> Self {
-        Diagnoser {
+/// What matching made of one event: its normalised text, the entries that
+/// explain it (the reported one with captures) and the headline as shown.
+#[derive(Debug, Clone)]
+pub struct Matched {
+    pub text: String,
+    pub hits: Arc<Vec<Hit>>,
+    pub shown: String,
+}
+
+/// Matches events against the catalog. A log repeats the same messages many
+/// times, so results are remembered per message text.
+pub struct MatchCache<'m> {
+    matcher: &'m Matcher,
+    cache: HashMap<String, Arc<Vec<Hit>>>,
+    /// Reference mode (tests): no cache, captures for every hit.
+    pub reference: bool,
+}
+
+impl<'m> MatchCache<'m> {
+    pub fn new(matcher: &'m Matcher, reference: bool) -> Self {
+        MatchCache {
             matcher,
-            findings: Vec::new(),
-            unknown: Vec::new(),
-            stats: Stats::default(),
-            last: None,
-            by_key: HashMap::new(),
-            by_template: HashMap::new(),
             cache: HashMap::new(),
-            variants: HashMap::new(),
-            reference: false,
+            reference,
         }
     }
 
-    /// Explains one event. `paste` marks text given on the command line,
-    /// where normal-operation messages are explained rather than skipped.
-    pub fn observe(&mut self, ev: &Event, source: usize, paste: bool) -> Outcome {
-        self.stats.events += 1;
+    /// The expensive half of `Diagnoser::observe`, safe to run ahead of it
+    /// on another thread. Routine events (info, debug) need no matching.
+    pub fn prepare(&mut self, ev: &Event, paste: bool) -> Option<Matched> {
         if ev.is_routine() {
-            return Outcome::Nothing;
+            return None;
         }
         let text = ev.match_text();
         let hits = self.hits(&text, paste);
-        let entries = &self.matcher.catalog().entries;
-        let benign = hits.iter().position(|h| entries[h.entry].benign);
-        let top = match benign {
-            Some(i) if paste => Some(i),
-            Some(_) => {
-                self.stats.benign += 1;
-                return Outcome::Benign;
-            }
-            None if hits.is_empty() => None,
-            None => Some(0),
-        };
-        let pos = Position {
-            source,
-            line: ev.line,
-            timestamp: ev.timestamp.clone(),
-        };
-        self.last = Some((pos.clone(), clip(ev.headline())));
-        match top {
-            Some(i) => self.record(&hits, i, ev, &text, pos),
-            None if ev.is_error() => self.record_unknown(ev, pos),
-            None => Outcome::Nothing,
-        }
+        Some(Matched {
+            text,
+            hits,
+            shown: clip(ev.headline()),
+        })
     }
 
-    /// Hits with the reported one's captures filled. A log repeats the same
-    /// messages many times, so results are remembered per message text.
     fn hits(&mut self, text: &str, paste: bool) -> Arc<Vec<Hit>> {
         if self.reference {
             return self.reference_hits(text);
@@ -197,43 +188,107 @@ impl<'m> Diagnoser<'m> {
         }
         Arc::new(hits)
     }
+}
 
-    /// The table key of an occurrence: its entry and captures, or, once an
-    /// entry has `MAX_VARIANTS` distinct captures (a file id or a client port
-    /// in every message), the entry alone, so memory stays flat.
-    fn key_for(
-        &mut self,
-        entry: usize,
-        captures: &[(String, String)],
-    ) -> (usize, Vec<(String, String)>) {
-        let key = (entry, captures.to_vec());
-        if captures.is_empty()
-            || self.by_key.contains_key(&key)
-            || self.variants.get(&entry).copied().unwrap_or(0) < MAX_VARIANTS
-        {
-            return key;
+impl<'m> Diagnoser<'m> {
+    pub fn new(matcher: &'m Matcher) -> Self {
+        Diagnoser {
+            matcher,
+            findings: Vec::new(),
+            unknown: Vec::new(),
+            stats: Stats::default(),
+            last: None,
+            by_key: HashMap::new(),
+            by_template: HashMap::new(),
+            cache: MatchCache::new(matcher, false),
+            variants: HashMap::new(),
         }
-        self.stats.findings_capped = true;
-        (entry, Vec::new())
+    }
+
+    /// Explains one event. `paste` marks text given on the command line,
+    /// where normal-operation messages are explained rather than skipped.
+    pub fn observe(&mut self, ev: &Event, source: usize, paste: bool) -> Outcome {
+        let matched = self.cache.prepare(ev, paste);
+        self.apply(ev, matched, source, paste)
+    }
+
+    /// The second half of `observe`: records an event whose matching was
+    /// done by `MatchCache::prepare`, perhaps on another thread. Events must
+    /// arrive in input order: counts, first/last positions and caps depend
+    /// on it.
+    pub fn apply(
+        &mut self,
+        ev: &Event,
+        matched: Option<Matched>,
+        source: usize,
+        paste: bool,
+    ) -> Outcome {
+        self.stats.events += 1;
+        let Some(Matched { text, hits, shown }) = matched else {
+            return Outcome::Nothing;
+        };
+        let entries = &self.matcher.catalog().entries;
+        let benign = hits.iter().position(|h| entries[h.entry].benign);
+        let top = match benign {
+            Some(i) if paste => Some(i),
+            Some(_) => {
+                self.stats.benign += 1;
+                return Outcome::Benign;
+            }
+            None if hits.is_empty() => None,
+            None => Some(0),
+        };
+        let pos = Position {
+            source,
+            line: ev.line,
+            timestamp: ev.timestamp.clone(),
+        };
+        let outcome = match top {
+            Some(i) => self.record(&hits, i, &text, &shown, pos.clone()),
+            None if ev.is_error() => self.record_unknown(ev, pos.clone()),
+            None => Outcome::Nothing,
+        };
+        self.last = Some((pos, shown));
+        outcome
+    }
+
+    /// Whether an occurrence is counted without its captures: once an entry
+    /// has `MAX_VARIANTS` distinct captures (a file id or a client port in
+    /// every message), new ones fold into the entry alone, so memory stays
+    /// flat.
+    fn folds(&mut self, entry: usize, captures: &[(String, String)]) -> bool {
+        let fold = !captures.is_empty()
+            && !self
+                .by_key
+                .get(&entry)
+                .is_some_and(|m| m.contains_key(captures))
+            && self.variants.get(&entry).copied().unwrap_or(0) >= MAX_VARIANTS;
+        if fold {
+            self.stats.findings_capped = true;
+        }
+        fold
     }
 
     fn record(
         &mut self,
         hits: &[Hit],
         top: usize,
-        ev: &Event,
         text: &str,
+        shown: &str,
         pos: Position,
     ) -> Outcome {
         let hit = &hits[top];
-        let key = self.key_for(hit.entry, &hit.captures);
-        let sample = clip(ev.headline());
-        if let Some(&i) = self.by_key.get(&key) {
+        let captures: &[(String, String)] = if self.folds(hit.entry, &hit.captures) {
+            &[]
+        } else {
+            &hit.captures
+        };
+        if let Some(&i) = self.by_key.get(&hit.entry).and_then(|m| m.get(captures)) {
             let f = &mut self.findings[i];
             f.count += 1;
             f.last = pos;
-            if f.samples.len() < MAX_SAMPLES && !f.samples.contains(&sample) {
-                f.samples.push(sample);
+            if f.samples.len() < MAX_SAMPLES && !f.samples.iter().any(|s| s == shown) {
+                f.samples.push(shown.to_string());
             }
             return Outcome::Finding {
                 index: i,
@@ -264,16 +319,19 @@ impl<'m> Diagnoser<'m> {
         *self.variants.entry(hit.entry).or_insert(0) += 1;
         self.findings.push(Finding {
             entry: hit.entry,
-            captures: key.1.clone(),
+            captures: captures.to_vec(),
             count: 1,
             first: pos.clone(),
             last: pos,
-            matched: sample.clone(),
-            samples: vec![sample],
+            matched: shown.to_string(),
+            samples: vec![shown.to_string()],
             context: context_of(text),
             also,
         });
-        self.by_key.insert(key, index);
+        self.by_key
+            .entry(hit.entry)
+            .or_default()
+            .insert(captures.to_vec(), index);
         Outcome::Finding { index, new: true }
     }
 
@@ -301,62 +359,6 @@ impl<'m> Diagnoser<'m> {
         });
         self.by_template.insert(template, index);
         Outcome::Unknown { index, new: true }
-    }
-
-    /// Adds what another diagnoser found in a later part of the same input
-    /// (its line numbers shifted by `line_offset`), as if one had read both.
-    pub fn merge(&mut self, other: Diagnoser<'_>, line_offset: u64) {
-        for mut f in other.findings {
-            f.first.line += line_offset;
-            f.last.line += line_offset;
-            let key = self.key_for(f.entry, &f.captures);
-            f.captures = key.1.clone();
-            if let Some(&i) = self.by_key.get(&key) {
-                let g = &mut self.findings[i];
-                g.count += f.count;
-                // Folded variants of one half need not arrive in line order.
-                if (f.first.source, f.first.line) < (g.first.source, g.first.line) {
-                    g.first = f.first;
-                }
-                if (f.last.source, f.last.line) > (g.last.source, g.last.line) {
-                    g.last = f.last;
-                }
-                for s in f.samples {
-                    if g.samples.len() < MAX_SAMPLES && !g.samples.contains(&s) {
-                        g.samples.push(s);
-                    }
-                }
-            } else if self.findings.len() < MAX_FINDINGS {
-                *self.variants.entry(f.entry).or_insert(0) += 1;
-                self.by_key.insert(key, self.findings.len());
-                self.findings.push(f);
-            } else {
-                self.stats.findings_capped = true;
-                if let Some(g) = self.findings.iter_mut().find(|g| g.entry == f.entry) {
-                    g.count += f.count;
-                }
-            }
-        }
-        for mut u in other.unknown {
-            u.first.line += line_offset;
-            if let Some(&i) = self.by_template.get(&u.template) {
-                self.unknown[i].count += u.count;
-            } else if self.unknown.len() < MAX_UNKNOWN {
-                self.by_template
-                    .insert(u.template.clone(), self.unknown.len());
-                self.unknown.push(u);
-            } else {
-                self.stats.unknown_capped = true;
-            }
-        }
-        let o = other.stats;
-        self.stats.lines += o.lines;
-        self.stats.events += o.events;
-        self.stats.benign += o.benign;
-        self.stats.cut_lines += o.cut_lines;
-        self.stats.outside_window += o.outside_window;
-        self.stats.findings_capped |= o.findings_capped;
-        self.stats.unknown_capped |= o.unknown_capped;
     }
 
     pub fn severity(&self, f: &Finding) -> Severity {

@@ -116,6 +116,18 @@ impl Event {
         normalize(&s)
     }
 
+    /// Drops what only matching needed (continuation lines, frames), once
+    /// it is matched: what is left is what a report shows.
+    pub fn shed(&mut self) {
+        if self.head.is_empty()
+            && let Some(first) = self.details.first_mut()
+        {
+            self.head = std::mem::take(first);
+        }
+        self.details = Vec::new();
+        self.frames = Vec::new();
+    }
+
     fn add_detail(&mut self, text: String) {
         if self.details.len() < MAX_DETAILS && self.bytes + text.len() <= MAX_EVENT_BYTES {
             self.bytes += text.len();
@@ -178,6 +190,22 @@ impl EventBuilder {
     /// The last event, at the end of the input.
     pub fn finish(&mut self) -> Option<Event> {
         self.current.take()
+    }
+
+    /// Takes up an event that is not complete yet (the last event of a part
+    /// of the input read elsewhere); the builder must be empty.
+    pub fn resume(&mut self, ev: Event) {
+        debug_assert!(self.current.is_none());
+        self.current = Some(ev);
+    }
+
+    /// Whether a line of this kind begins a new event whatever came before
+    /// it: where one part of an input can be read apart from the previous.
+    pub fn starts_afresh(kind: &Kind) -> bool {
+        matches!(
+            kind,
+            Kind::Entry | Kind::Panic | Kind::Recovery | Kind::Access
+        )
     }
 
     fn replace(&mut self, next: Option<Event>) -> Option<Event> {

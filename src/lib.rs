@@ -41,6 +41,7 @@ macro_rules! static_regex {
 pub(crate) use static_regex;
 
 pub mod catalog;
+pub mod chunk;
 pub mod cli;
 pub mod diagnose;
 pub mod envelope;

@@ -6,7 +6,11 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::time::Duration;
 
-use crate::diagnose::{Diagnoser, Outcome};
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+
+use crate::chunk::{Chunk, Chunker, Lines, new_buffer};
+use crate::diagnose::{Diagnoser, MatchCache, Matched, Outcome};
 use crate::envelope::{Line, parse_line, quick_line};
 use crate::event::{Event, EventBuilder};
 use crate::input::LineReader;
@@ -80,8 +84,8 @@ pub struct ScanOptions<'a> {
     pub live: bool,
     /// Set by Ctrl-C: stop reading and report what was found.
     pub stop: &'a AtomicBool,
-    /// Read and peel lines on a second thread while this one matches.
-    pub pipeline: bool,
+    /// Read on one thread and match on all cores (in large chunks).
+    pub parallel: bool,
 }
 
 type OnEvent<'a> = dyn FnMut(&Diagnoser<'_>, Outcome) -> io::Result<()> + 'a;
@@ -95,10 +99,6 @@ fn understand(bytes: &[u8], quick: bool) -> Line {
         None => parse_line(&String::from_utf8_lossy(bytes)),
     }
 }
-
-/// Lines the reader thread hands over at a time: large enough that the
-/// channel costs nothing per line, small enough to keep memory flat.
-const BATCH: usize = 2048;
 
 /// Turns lines into events into outcomes, for one input.
 struct Feeder<'o, 'f> {
@@ -133,6 +133,16 @@ impl Feeder<'_, '_> {
     }
 
     fn event(&mut self, d: &mut Diagnoser<'_>, ev: Event) -> io::Result<()> {
+        self.event_with(d, ev, None)
+    }
+
+    /// An event, perhaps already matched on a worker thread (`prepared`).
+    fn event_with(
+        &mut self,
+        d: &mut Diagnoser<'_>,
+        ev: Event,
+        prepared: Option<Option<Matched>>,
+    ) -> io::Result<()> {
         if let Some(ts) = &ev.timestamp {
             self.last_ts = Some(ts.clone());
         }
@@ -143,8 +153,41 @@ impl Feeder<'_, '_> {
             d.stats.outside_window += 1;
             return Ok(());
         }
-        let outcome = d.observe(&ev, self.source, self.opts.paste);
+        let matched = match prepared {
+            Some(m) => m,
+            None => d.cache.prepare(&ev, self.opts.paste),
+        };
+        let outcome = d.apply(&ev, matched, self.source, self.opts.paste);
         (self.on_event)(d, outcome)
+    }
+
+    /// Adds a chunk read and matched by a worker, in input order. Its first
+    /// lines may continue the previous chunk's last event (held by
+    /// `builder`); from its first line that starts afresh on, the worker's
+    /// events stand as they are.
+    fn chunk(&mut self, d: &mut Diagnoser<'_>, part: Part) -> io::Result<()> {
+        let base = self.lines;
+        for (i, line) in part.head.into_iter().enumerate() {
+            if let Some(ev) = self.builder.push(base + i as u64 + 1, line) {
+                self.event(d, ev)?;
+            }
+        }
+        if part.afresh
+            && let Some(ev) = self.builder.finish()
+        {
+            self.event(d, ev)?;
+        }
+        for (mut ev, matched) in part.events {
+            ev.line += base;
+            self.event_with(d, ev, Some(matched))?;
+        }
+        d.stats.events += part.routine;
+        if let Some(mut ev) = part.tail {
+            ev.line += base;
+            self.builder.resume(ev);
+        }
+        self.lines += part.lines;
+        Ok(())
     }
 }
 
@@ -168,8 +211,8 @@ pub fn scan<'f>(
     };
     let (result, cut) = if opts.live {
         scan_live(d, r, &mut feeder)
-    } else if opts.pipeline && !opts.paste {
-        scan_pipelined(d, r, &mut feeder)
+    } else if opts.parallel && !opts.paste {
+        scan_parallel(d, r, &mut feeder)
     } else {
         scan_batch(d, r, &mut feeder)
     };
@@ -202,57 +245,179 @@ fn scan_batch(
     (result, reader.cut_lines)
 }
 
-/// Two cores on one stream: a reader thread reads lines and peels their
-/// envelopes, this thread groups events and matches them. Lines travel in
-/// order, in batches, so the result is that of one thread.
-fn scan_pipelined(
+/// What a worker made of one chunk.
+struct Part {
+    /// Lines before the chunk's first line that starts an event afresh:
+    /// they belong to the previous chunk's last event.
+    head: Vec<Line>,
+    /// Whether the chunk has such a line (else all its lines are `head`).
+    afresh: bool,
+    /// Completed events, line numbers counted from the chunk's start, with
+    /// what matching made of them.
+    events: Vec<(Event, Option<Matched>)>,
+    /// Routine events left out of `events` (counted only).
+    routine: u64,
+    /// The last event, which the next chunk may continue.
+    tail: Option<Event>,
+    lines: u64,
+    cut_lines: u64,
+}
+
+/// Reads a chunk's lines into events and matches them: the work that runs
+/// on every core. `keep_routine` keeps routine events in `events` (a time
+/// window needs their timestamps).
+fn work(cache: &mut MatchCache<'_>, chunk: &Chunk, quick: bool, keep_routine: bool) -> Part {
+    let mut part = Part {
+        head: Vec::new(),
+        afresh: false,
+        events: Vec::new(),
+        routine: 0,
+        tail: None,
+        lines: 0,
+        cut_lines: chunk.cut_lines,
+    };
+    let mut builder = EventBuilder::new(false);
+    let mut lines = Lines::new(chunk.bytes());
+    for bytes in lines.by_ref() {
+        part.lines += 1;
+        let line = understand(bytes, quick);
+        if !part.afresh {
+            if !EventBuilder::starts_afresh(&line.kind) {
+                part.head.push(line);
+                continue;
+            }
+            part.afresh = true;
+        }
+        if let Some(mut ev) = builder.push(part.lines, line) {
+            match cache.prepare(&ev, false) {
+                None if !keep_routine => part.routine += 1,
+                matched => {
+                    ev.shed();
+                    part.events.push((ev, matched));
+                }
+            }
+        }
+    }
+    part.tail = builder.finish();
+    part.cut_lines += lines.cut;
+    part
+}
+
+/// How long an idle worker waits for a chunk before it checks whether the
+/// scan was abandoned.
+const WORKER_POLL: Duration = Duration::from_millis(50);
+
+/// All cores on one stream: a reader thread cuts the input into chunks of
+/// whole lines, workers turn chunks into matched events, and this thread
+/// adds them up in input order, so the result is exactly that of one
+/// thread. Chunk buffers are recycled, which bounds memory.
+fn scan_parallel(
     d: &mut Diagnoser<'_>,
     r: Box<dyn Read + Send>,
     feeder: &mut Feeder<'_, '_>,
 ) -> (io::Result<()>, u64) {
+    let workers = std::env::var("ALIST_DOCTOR_THREADS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get().min(4)))
+        .max(1);
+    let buffers = workers + 2;
     let quick = !feeder.opts.window.is_set();
-    let (tx, rx) = mpsc::sync_channel::<Vec<Line>>(4);
-    let reader = std::thread::spawn(move || -> (io::Result<()>, u64) {
-        let mut lr = LineReader::new(r);
-        let mut batch = Vec::with_capacity(BATCH);
-        let result = loop {
-            match lr.next_line() {
-                Ok(Some(bytes)) => {
-                    batch.push(understand(bytes, quick));
-                    if batch.len() == BATCH
-                        && tx
-                            .send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)))
-                            .is_err()
-                    {
-                        return (Ok(()), lr.cut_lines);
+    let keep_routine = feeder.opts.window.is_set();
+    let (job_tx, job_rx) = mpsc::sync_channel::<(u64, Chunk)>(buffers);
+    let (part_tx, part_rx) = mpsc::channel::<(u64, io::Result<Part>, Vec<u8>)>();
+    let (free_tx, free_rx) = mpsc::channel::<Vec<u8>>();
+
+    // Not scoped: on Ctrl-C it may be blocked in read(); it ends with the process.
+    let reader_tx = part_tx.clone();
+    std::thread::spawn(move || {
+        let mut chunker = Chunker::new(r);
+        let (mut made, mut seq) = (0, 0u64);
+        loop {
+            let buf = if made < buffers {
+                made += 1;
+                new_buffer()
+            } else {
+                match free_rx.recv() {
+                    Ok(b) => b,
+                    Err(_) => return,
+                }
+            };
+            match chunker.next_chunk(buf) {
+                Ok(Some(chunk)) => {
+                    if job_tx.send((seq, chunk)).is_err() {
+                        return;
+                    }
+                    seq += 1;
+                }
+                Ok(None) => return,
+                Err(e) => {
+                    let _ = reader_tx.send((seq, Err(e), Vec::new()));
+                    return;
+                }
+            }
+        }
+    });
+
+    let matcher = d.matcher;
+    let reference = d.cache.reference;
+    let abandoned = AtomicBool::new(false);
+    let job_rx = Mutex::new(job_rx);
+    std::thread::scope(|s| {
+        for _ in 0..workers {
+            let part_tx = part_tx.clone();
+            let (job_rx, abandoned) = (&job_rx, &abandoned);
+            s.spawn(move || {
+                let mut cache = MatchCache::new(matcher, reference);
+                loop {
+                    let job = match job_rx.lock() {
+                        Ok(rx) => rx.recv_timeout(WORKER_POLL),
+                        Err(poisoned) => poisoned.into_inner().recv_timeout(WORKER_POLL),
+                    };
+                    match job {
+                        Ok((seq, chunk)) => {
+                            let part = work(&mut cache, &chunk, quick, keep_routine);
+                            if part_tx.send((seq, Ok(part), chunk.buf)).is_err() {
+                                return;
+                            }
+                        }
+                        Err(RecvTimeoutError::Timeout) if !abandoned.load(Ordering::Relaxed) => {}
+                        Err(_) => return,
                     }
                 }
-                Ok(None) => break Ok(()),
-                Err(e) => break Err(e),
+            });
+        }
+        drop(part_tx);
+
+        // Parts arrive in any order; they are added in input order.
+        let mut waiting = BTreeMap::new();
+        let (mut next, mut cut) = (0u64, 0u64);
+        let result = 'read: loop {
+            let Ok((seq, part, buf)) = part_rx.recv() else {
+                break Ok(());
+            };
+            waiting.insert(seq, (part, buf));
+            while let Some((part, buf)) = waiting.remove(&next) {
+                next += 1;
+                if feeder.opts.stop.load(Ordering::Relaxed) {
+                    break 'read Ok(());
+                }
+                let part = match part {
+                    Ok(p) => p,
+                    Err(e) => break 'read Err(e),
+                };
+                cut += part.cut_lines;
+                if let Err(e) = feeder.chunk(d, part) {
+                    break 'read Err(e);
+                }
+                let _ = free_tx.send(buf);
             }
         };
-        // What was read before an error still counts.
-        let _ = tx.send(batch);
-        (result, lr.cut_lines)
-    });
-    let mut result = Ok(());
-    for batch in &rx {
-        if feeder.opts.stop.load(Ordering::Relaxed) {
-            // The reader may be blocked in read(); it ends with the process.
-            return (Ok(()), 0);
-        }
-        if let Err(e) = batch.into_iter().try_for_each(|line| feeder.push(d, line)) {
-            result = Err(e);
-            break;
-        }
-    }
-    drop(rx);
-    match reader.join() {
-        Ok((read_result, cut)) => (result.and(read_result), cut),
-        Err(_) => (Err(io::Error::other("the reader thread failed")), 0),
-    }
+        abandoned.store(true, Ordering::Relaxed);
+        drop(part_rx);
+        (result, cut)
+    })
 }
-
 /// Lines come from a reader thread, so a quiet stream can be noticed.
 fn scan_live(
     d: &mut Diagnoser<'_>,
@@ -300,116 +465,6 @@ fn scan_live(
     }
 }
 
-/// Files smaller than this are read by one thread: splitting costs more.
-const PARALLEL_MIN: u64 = 8 << 20;
-
-/// Where a file can be cut in two without cutting an event: the start of a
-/// line that always begins a new event (an access line or a log head),
-/// near the middle. `None` when no such line is near.
-fn split_point(file: &mut std::fs::File, len: u64) -> io::Result<Option<u64>> {
-    use std::io::{Seek, SeekFrom};
-    let mid = len / 2;
-    file.seek(SeekFrom::Start(mid))?;
-    let mut window = vec![0u8; 1 << 20];
-    let n = read_full(file, &mut window)?;
-    let window = &window[..n];
-    let mut pos = match memchr::memchr(b'\n', window) {
-        Some(i) => i + 1,
-        None => return Ok(None),
-    };
-    while let Some(end) = memchr::memchr(b'\n', &window[pos..]) {
-        let line = &window[pos..pos + end];
-        let starts_event = quick_line(line).is_some()
-            || matches!(
-                parse_line(&String::from_utf8_lossy(line)).kind,
-                crate::envelope::Kind::Entry
-                    | crate::envelope::Kind::Access
-                    | crate::envelope::Kind::Panic
-                    | crate::envelope::Kind::Recovery
-            );
-        if starts_event {
-            return Ok(Some(mid + pos as u64));
-        }
-        pos += end + 1;
-    }
-    Ok(None)
-}
-
-fn read_full(r: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
-    let mut n = 0;
-    while n < buf.len() {
-        match r.read(&mut buf[n..]) {
-            Ok(0) => break,
-            Ok(k) => n += k,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(n)
-}
-
-/// Reads a large plain file with both cores: each half on its own thread,
-/// then the second half's findings merged into the first's, line numbers
-/// shifted, so the result is exactly that of one pass. Returns `None` (and
-/// reads nothing) when the file does not qualify: small, compressed, or
-/// without a safe place to cut.
-pub fn scan_file_parallel<'m>(
-    d: &mut Diagnoser<'m>,
-    path: &std::path::Path,
-    source: usize,
-    opts: &ScanOptions<'_>,
-    wrap: &(dyn Fn(Box<dyn Read + Send>) -> Box<dyn Read + Send> + Sync),
-) -> Option<io::Result<()>> {
-    use std::io::{Seek, SeekFrom};
-    if opts.paste || opts.live || opts.window.is_set() {
-        return None;
-    }
-    // stat before open: opening a FIFO would take the writer's data.
-    let len = std::fs::metadata(path).ok().filter(|m| m.is_file())?.len();
-    if len < PARALLEL_MIN {
-        return None;
-    }
-    let mut file = std::fs::File::open(path).ok()?;
-    let mut magic = [0u8; 2];
-    if read_full(&mut file, &mut magic).ok()? == 2 && magic == [0x1f, 0x8b] {
-        return None;
-    }
-    let split = split_point(&mut file, len).ok()??;
-    let second = std::fs::File::open(path).ok()?;
-    let matcher = d.matcher;
-    // Each half already has a core of its own.
-    let opts = &ScanOptions {
-        paste: false,
-        window: opts.window,
-        live: false,
-        stop: opts.stop,
-        pipeline: false,
-    };
-    let run = |mut f: std::fs::File, start: u64, take: u64| -> (Diagnoser<'m>, io::Result<()>) {
-        let mut part = Diagnoser::new(matcher);
-        let result = f.seek(SeekFrom::Start(start)).and_then(|_| {
-            let reader = wrap(Box::new(f.take(take)));
-            scan(&mut part, reader, source, opts, &mut |_, _| Ok(()))
-        });
-        (part, result)
-    };
-    let ((first_part, r1), (second_part, r2)) = std::thread::scope(|s| {
-        let later = s.spawn(|| run(second, split, len - split));
-        let earlier = run(file, 0, split);
-        let later = later.join().unwrap_or_else(|_| {
-            (
-                Diagnoser::new(matcher),
-                Err(io::Error::other("a scanning thread failed")),
-            )
-        });
-        (earlier, later)
-    });
-    let offset = first_part.stats.lines;
-    d.merge(first_part, 0);
-    d.merge(second_part, offset);
-    Some(r1.and(r2))
-}
-
 /// Diagnoses a text from memory, as pasted (`paste`) or as a log: catalog
 /// examples, property tests.
 pub fn diagnose_text(d: &mut Diagnoser<'_>, text: &str, paste: bool) {
@@ -425,7 +480,7 @@ pub fn diagnose_bytes(d: &mut Diagnoser<'_>, bytes: &[u8], paste: bool) {
         window: &window,
         live: false,
         stop: &stop,
-        pipeline: false,
+        parallel: false,
     };
     // Reading from memory cannot fail.
     let _ = scan(

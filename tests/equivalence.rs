@@ -22,7 +22,7 @@ type Summary = BTreeMap<(String, String), (u64, u64, u64)>;
 fn reference(log: &Path) -> (Summary, u64) {
     let matcher = Matcher::new(std::borrow::Cow::Borrowed(Catalog::embedded().unwrap()));
     let mut d = Diagnoser::new(&matcher);
-    d.reference = true;
+    d.cache.reference = true;
     let text = std::fs::read(log).unwrap();
     let mut b = EventBuilder::new(false);
     let mut n = 0;
@@ -136,5 +136,70 @@ fn fast_scanner_equals_the_reference_path() {
                 "seed {seed} {format} stdin={stdin}"
             );
         }
+    }
+}
+
+/// Events that span chunk boundaries (the parallel scanner cuts its input
+/// every few hundred KiB): long `%+v` dumps, a stretch of lines without any
+/// envelope longer than a chunk, one event whose continuation lines run over
+/// several chunks, Go panics, CRLF endings and a last line without newline.
+#[test]
+fn events_across_chunk_boundaries_equal_the_reference_path() {
+    let mut log = String::new();
+    let mut n = 0u32;
+    let dump = |log: &mut String, n: &mut u32| {
+        *n += 1;
+        log.push_str(&format!(
+            "\x1b[31mERRO\x1b[0m[2025-03-14 09:27:{:02}] failed list /quark/Movies{n}: require login [guest]\n\
+             failed to list objs\n\
+             github.com/alist-org/alist/v3/internal/op.List.func1\n\
+             \t/source/internal/op/fs.go:128\n\
+             runtime.goexit\n\
+             \t/usr/local/go/src/runtime/asm_amd64.s:1700\n\
+             failed get objs \n\
+             [GIN] 2025/03/14 - 09:27:10 | 200 |  1.5ms | 1.2.3.4 | POST \"/api/fs/list\"\n\
+             WARN[2025-03-14 09:27:11] failed get objs: failed to list objs: TooManyRequests:Too Many Requests {n}\r\n\
+             INFO[2025-03-14 09:27:11] routine line\n",
+            *n % 60
+        ));
+    };
+    while log.len() < 900_000 {
+        dump(&mut log, &mut n);
+    }
+    // Longer than a chunk without a line that starts an event afresh.
+    while log.len() < 1_700_000 {
+        n += 1;
+        log.push_str(&format!(
+            "listen tcp 0.0.0.0:{n}: bind: address already in use\n"
+        ));
+    }
+    // One event whose continuation lines cover several chunks.
+    log.push_str(
+        "ERRO[2025-03-14 09:28:00] failed get objs: failed to list objs: object not found\n",
+    );
+    while log.len() < 2_900_000 {
+        log.push_str("\t/source/internal/op/fs.go:128 +0x1f\n");
+    }
+    log.push_str(
+        "panic: runtime error: invalid memory address or nil pointer dereference\n\n\
+         goroutine 77 [running]:\n\
+         github.com/alist-org/alist/v3/drivers/baidu_photo.(*BaiduPhoto).List(0xc0, {0x1, 0xc0})\n\
+         \t/src/drivers/baidu_photo/driver.go:99 +0x1f\n",
+    );
+    while log.len() < 3_600_000 {
+        dump(&mut log, &mut n);
+    }
+    log.push_str(
+        "ERRO[2025-03-14 09:29:00] failed to start: listen tcp :5244: bind: address already in use",
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("chunks.log");
+    std::fs::write(&path, &log).unwrap();
+    let (want, want_unknown) = reference(&path);
+    assert!(want.len() > 5, "{want:?}");
+    for stdin in [false, true] {
+        let (got, got_unknown) = fast(&path, stdin);
+        assert_eq!(got, want, "stdin={stdin}");
+        assert_eq!(got_unknown, want_unknown, "stdin={stdin}");
     }
 }

@@ -1,0 +1,225 @@
+//! Cuts a stream into large line-aligned chunks, so that several threads can
+//! work on one input: every chunk ends at a line boundary (or the end of the
+//! input), and lines split exactly as `LineReader` splits them.
+
+use std::io::{self, Read};
+
+use crate::input::MAX_LINE;
+
+/// Bytes per chunk: large enough that per-chunk costs vanish, small enough
+/// that a few chunks in flight keep memory flat.
+pub const CHUNK: usize = 512 << 10;
+
+/// A chunk of whole lines in a reusable buffer.
+pub struct Chunk {
+    pub buf: Vec<u8>,
+    /// Bytes of `buf` in use.
+    pub len: usize,
+    /// Lines longer than `CHUNK` that were cut while reading this chunk
+    /// (shorter over-long lines are cut, and counted, by the line splitter).
+    pub cut_lines: u64,
+}
+
+impl Chunk {
+    pub fn bytes(&self) -> &[u8] {
+        &self.buf[..self.len]
+    }
+}
+
+/// A fresh chunk buffer (zeroed once, then reused).
+pub fn new_buffer() -> Vec<u8> {
+    vec![0; CHUNK]
+}
+
+pub struct Chunker<R: Read> {
+    inner: R,
+    /// The start of a line that did not fit in the previous chunk.
+    carry: Vec<u8>,
+    eof: bool,
+}
+
+impl<R: Read> Chunker<R> {
+    pub fn new(inner: R) -> Self {
+        Chunker {
+            inner,
+            carry: Vec::new(),
+            eof: false,
+        }
+    }
+
+    /// Fills `buf` (of `CHUNK` bytes) with the next chunk; `None` at the end.
+    pub fn next_chunk(&mut self, mut buf: Vec<u8>) -> io::Result<Option<Chunk>> {
+        if buf.len() != CHUNK {
+            buf = new_buffer();
+        }
+        let mut len = self.carry.len();
+        buf[..len].copy_from_slice(&self.carry);
+        self.carry.clear();
+        len += self.fill(&mut buf[len..])?;
+        if len == 0 {
+            return Ok(None);
+        }
+        if self.eof {
+            return Ok(Some(Chunk {
+                buf,
+                len,
+                cut_lines: 0,
+            }));
+        }
+        if let Some(i) = memchr::memrchr(b'\n', &buf[..len]) {
+            self.carry.extend_from_slice(&buf[i + 1..len]);
+            return Ok(Some(Chunk {
+                buf,
+                len: i + 1,
+                cut_lines: 0,
+            }));
+        }
+        // One line fills the whole chunk: keep its head, skip the rest.
+        self.skip_line()?;
+        buf[MAX_LINE] = b'\n';
+        Ok(Some(Chunk {
+            buf,
+            len: MAX_LINE + 1,
+            cut_lines: 1,
+        }))
+    }
+
+    /// Reads until `buf` is full or the input ends.
+    fn fill(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let mut n = 0;
+        while n < buf.len() && !self.eof {
+            match self.inner.read(&mut buf[n..]) {
+                Ok(0) => self.eof = true,
+                Ok(k) => n += k,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(n)
+    }
+
+    /// Discards input up to and including the next newline; what follows
+    /// it starts the next chunk.
+    fn skip_line(&mut self) -> io::Result<()> {
+        let mut scratch = vec![0; 64 << 10];
+        loop {
+            let n = self.fill(&mut scratch)?;
+            if let Some(i) = memchr::memchr(b'\n', &scratch[..n]) {
+                self.carry.extend_from_slice(&scratch[i + 1..n]);
+                return Ok(());
+            }
+            if self.eof {
+                return Ok(());
+            }
+        }
+    }
+}
+
+/// The lines of a chunk, as `LineReader` would return them: without the
+/// `\n`, cut to `MAX_LINE` bytes. Counts the lines it cut.
+pub struct Lines<'a> {
+    rest: &'a [u8],
+    pub cut: u64,
+}
+
+impl<'a> Lines<'a> {
+    pub fn new(bytes: &'a [u8]) -> Self {
+        Lines {
+            rest: bytes,
+            cut: 0,
+        }
+    }
+}
+
+impl<'a> Iterator for Lines<'a> {
+    type Item = &'a [u8];
+
+    fn next(&mut self) -> Option<&'a [u8]> {
+        if self.rest.is_empty() {
+            return None;
+        }
+        let (line, rest) = match memchr::memchr(b'\n', self.rest) {
+            Some(i) => (&self.rest[..i], &self.rest[i + 1..]),
+            None => (self.rest, &self.rest[self.rest.len()..]),
+        };
+        self.rest = rest;
+        if line.len() > MAX_LINE {
+            self.cut += 1;
+            return Some(&line[..MAX_LINE]);
+        }
+        Some(line)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::input::LineReader;
+
+    /// Hands out at most `step` bytes per read.
+    struct Trickle<'a>(&'a [u8], usize);
+
+    impl Read for Trickle<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            let n = self.0.len().min(buf.len()).min(self.1);
+            buf[..n].copy_from_slice(&self.0[..n]);
+            self.0 = &self.0[n..];
+            Ok(n)
+        }
+    }
+
+    fn by_chunks(data: &[u8], step: usize) -> (Vec<Vec<u8>>, u64) {
+        let mut c = Chunker::new(Trickle(data, step));
+        let (mut lines, mut cut) = (Vec::new(), 0);
+        let mut buf = new_buffer();
+        let mut unterminated = 0;
+        while let Some(chunk) = c.next_chunk(buf).unwrap() {
+            // Only the last chunk may end inside a line.
+            assert_eq!(unterminated, 0, "a chunk before the last ends mid-line");
+            unterminated += usize::from(!chunk.bytes().ends_with(b"\n"));
+            let mut it = Lines::new(chunk.bytes());
+            lines.extend(it.by_ref().map(<[u8]>::to_vec));
+            cut += it.cut + chunk.cut_lines;
+            buf = chunk.buf;
+        }
+        (lines, cut)
+    }
+
+    fn by_line_reader(data: &[u8]) -> (Vec<Vec<u8>>, u64) {
+        let mut r = LineReader::new(data);
+        let mut lines = Vec::new();
+        while let Some(l) = r.next_line().unwrap() {
+            lines.push(l.to_vec());
+        }
+        (lines, r.cut_lines)
+    }
+
+    #[test]
+    fn chunks_split_lines_like_the_line_reader() {
+        let mut data = Vec::new();
+        for i in 0..40_000 {
+            data.extend_from_slice(format!("line {i} {}\n", "x".repeat(i % 97)).as_bytes());
+            if i % 9_000 == 0 {
+                // Over-long lines: one shorter than a chunk, one longer.
+                data.extend_from_slice(&vec![b'a'; MAX_LINE + 10]);
+                data.push(b'\n');
+                data.extend_from_slice(&vec![b'b'; CHUNK * 2 + 3]);
+                data.push(b'\n');
+            }
+        }
+        data.extend_from_slice(b"\n\nlast line without newline");
+        let want = by_line_reader(&data);
+        for step in [usize::MAX, 4096, 777] {
+            assert_eq!(by_chunks(&data, step), want, "read step {step}");
+        }
+        // Ends inside an over-long line.
+        data.extend_from_slice(&vec![b'c'; CHUNK + 5]);
+        assert_eq!(by_chunks(&data, 65_536), by_line_reader(&data));
+    }
+
+    #[test]
+    fn empty_input_has_no_chunks() {
+        let mut c = Chunker::new(&b""[..]);
+        assert!(c.next_chunk(new_buffer()).unwrap().is_none());
+    }
+}
