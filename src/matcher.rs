@@ -232,6 +232,10 @@ impl Matcher {
         let Some(re) = self.patterns.get(hit.pattern).and_then(Pattern::regex) else {
             return;
         };
+        // Most patterns name nothing: no second search for them.
+        if re.capture_names().flatten().next().is_none() {
+            return;
+        }
         // The same leftmost-first match `find` reported, now with groups.
         if let Some(caps) = re.captures_at(text.as_bytes(), hit.start) {
             hit.captures = re
