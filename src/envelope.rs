@@ -85,37 +85,37 @@ use crate::static_regex as re;
 re!(COMPOSE, r"^[A-Za-z0-9][A-Za-z0-9_.-]*\s+\| ");
 re!(
     DOCKER_TS,
-    r"^(\d{4}-\d\d-\d\d)T(\d\d:\d\d:\d\d)(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)? "
+    r"^([0-9]{4}-[0-9][0-9]-[0-9][0-9])T([0-9][0-9]:[0-9][0-9]:[0-9][0-9])(?:[.,][0-9]+)?(?:Z|[+-][0-9][0-9]:?[0-9][0-9])? "
 );
 re!(
     JOURNALD,
-    r"^(?:[A-Z][a-z]{2}|\d{1,2}月) {1,2}\d{1,2} \d\d:\d\d:\d\d \S+ [^\s\[:]+(?:\[\d+\])?: "
+    r"^(?:[A-Z][a-z]{2}|[0-9]{1,2}月) {1,2}[0-9]{1,2} [0-9][0-9]:[0-9][0-9]:[0-9][0-9] \S+ [^\s\[:]+(?:\[[0-9]+\])?: "
 );
 re!(
     JOURNALD_ISO,
-    r"^\d{4}-\d\d-\d\dT[\d:.,]+(?:Z|[+-]\d\d:?\d\d)? \S+ [^\s\[:]+(?:\[\d+\])?: "
+    r"^[0-9]{4}-[0-9][0-9]-[0-9][0-9]T[0-9:.,]+(?:Z|[+-][0-9][0-9]:?[0-9][0-9])? \S+ [^\s\[:]+(?:\[[0-9]+\])?: "
 );
 re!(
     LOGREAD,
-    r"^[A-Z][a-z]{2} [A-Z][a-z]{2} {1,2}\d{1,2} \d\d:\d\d:\d\d \d{4} [a-z0-9]+\.([a-z]+) [^\s\[:]+(?:\[\d+\])?: "
+    r"^[A-Z][a-z]{2} [A-Z][a-z]{2} {1,2}[0-9]{1,2} [0-9][0-9]:[0-9][0-9]:[0-9][0-9] [0-9]{4} [a-z0-9]+\.([a-z]+) [^\s\[:]+(?:\[[0-9]+\])?: "
 );
 
 // Line formats of the server itself.
 re!(
     LOGFMT,
-    r#"^time="([^"]*)" level=(\w+) msg=("(?:[^"\\]|\\.)*"|\S*)"#
+    r#"^time="([^"]*)" level=([0-9A-Za-z_]+) msg=("(?:[^"\\]|\\.)*"|\S*)"#
 );
 re!(
     GIN,
-    r"^\[GIN\] (\d{4})/(\d\d)/(\d\d) - (\d\d:\d\d:\d\d) \|\s*\d{3}\s*\|"
+    r"^\[GIN\] ([0-9]{4})/([0-9][0-9])/([0-9][0-9]) - ([0-9][0-9]:[0-9][0-9]:[0-9][0-9]) \|\s*[0-9]{3}\s*\|"
 );
 re!(
     RECOVERY,
-    r"^(?:(\d{4})/(\d\d)/(\d\d) (\d\d:\d\d:\d\d) )?\[Recovery\] .*?panic recovered:?\s*(.*)$"
+    r"^(?:([0-9]{4})/([0-9][0-9])/([0-9][0-9]) ([0-9][0-9]:[0-9][0-9]:[0-9][0-9]) )?\[Recovery\] .*?panic recovered:?\s*(.*)$"
 );
 re!(
     STDLOG,
-    r"^(\d{4})/(\d\d)/(\d\d) (\d\d:\d\d:\d\d)(?:\.\d+)? (.*)$"
+    r"^([0-9]{4})/([0-9][0-9])/([0-9][0-9]) ([0-9][0-9]:[0-9][0-9]:[0-9][0-9])(?:\.[0-9]+)? (.*)$"
 );
 re!(STDLOG_LEVEL, r"^(ERROR|WARN|INFO|DEBUG)\s+(.*)$");
 // Stack frames: goroutine headers, `\t/file.go:12 +0x1f`, gin's
@@ -123,7 +123,7 @@ re!(STDLOG_LEVEL, r"^(ERROR|WARN|INFO|DEBUG)\s+(.*)$");
 // or `runtime.goexit`, and the `[signal …]` line of a crash.
 re!(
     FRAME,
-    r"^(?:goroutine \d+ \[|created by |\[signal |\t\S+\.(?:go|s):\d+|\S+\.(?:go|s):\d+(?: \+0x[0-9a-f]+| \(0x[0-9a-f]+\))|[\w.\-]+(?:/[\w.\-]+)*\.[\w.\[\]()*{}\-]+(?:\(.*\))?$|\t[\w.()*\[\]]+: )"
+    r"^(?:goroutine [0-9]+ \[|created by |\[signal |\t\S+\.(?:go|s):[0-9]+|\S+\.(?:go|s):[0-9]+(?: \+0x[0-9a-f]+| \(0x[0-9a-f]+\))|[0-9A-Za-z_.\-]+(?:/[0-9A-Za-z_.\-]+)*\.[0-9A-Za-z_.\[\]()*{}\-]+(?:\(.*\))?$|\t[0-9A-Za-z_.()*\[\]]+: )"
 );
 
 /// Understands one physical line (without its line terminator).
@@ -326,6 +326,9 @@ fn maybe_frame(b: &[u8]) -> bool {
 /// decides). Never disagrees with `parse_line` on kind or level; the
 /// timestamp and message of these lines are not needed and are left empty.
 pub fn quick_line(b: &[u8]) -> Option<Line> {
+    if let Some(frame) = quick_frame(b) {
+        return Some(frame);
+    }
     let routine = |level| {
         Some(Line {
             kind: Kind::Entry,
@@ -365,6 +368,76 @@ pub fn quick_line(b: &[u8]) -> Option<Line> {
     }
 }
 
+/// The two stack-frame shapes of a `%+v` dump, recognised without the
+/// FRAME regex: `\t/path/file.go:12` and `github.com/x/pkg.Func(…)`. Only
+/// plain ASCII lines without anything another branch of `parse_line` could
+/// claim (`[`, `|`, `: `, a leading digit or capital): for those the shape
+/// test is a sufficient condition for the regex, so both always agree.
+fn quick_frame(b: &[u8]) -> Option<Line> {
+    let first = *b.first()?;
+    if !(first == b'\t' || first.is_ascii_lowercase())
+        || !b.is_ascii()
+        || memchr::memchr3(b'[', b'|', b'\r', b).is_some()
+        || memchr::memmem::find(b, b": ").is_some()
+    {
+        return None;
+    }
+    let frame = if first == b'\t' {
+        tab_frame(&b[1..])
+    } else {
+        function_frame(b)
+    };
+    frame.then(|| Line {
+        kind: Kind::Frame,
+        level: None,
+        timestamp: None,
+        // ASCII, checked above.
+        message: String::from_utf8_lossy(b.trim_ascii()).into_owned(),
+    })
+}
+
+/// `\S+\.(?:go|s):\d+` at the start of `b` (after the tab).
+fn tab_frame(b: &[u8]) -> bool {
+    let token = &b[..b
+        .iter()
+        .position(u8::is_ascii_whitespace)
+        .unwrap_or(b.len())];
+    let file_line = |ext: &[u8]| {
+        memchr::memmem::find_iter(token, ext)
+            .any(|i| i > 0 && token.get(i + ext.len()).is_some_and(u8::is_ascii_digit))
+    };
+    file_line(b".go:") || file_line(b".s:")
+}
+
+/// `[\w.\-]+(?:/[\w.\-]+)*\.[\w.\[\]()*{}\-]+(?:\(.*\))?$`, for lines without `[`.
+fn function_frame(b: &[u8]) -> bool {
+    let path_char = |c: &u8| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b'-');
+    let name_char = |c: &u8| path_char(c) || matches!(c, b'(' | b')' | b'*' | b'{' | b'}');
+    let path_end = b
+        .iter()
+        .position(|c| !(path_char(c) || *c == b'/'))
+        .unwrap_or(b.len());
+    let path = &b[..path_end];
+    if path.split(|c| *c == b'/').any(<[u8]>::is_empty) {
+        return false;
+    }
+    // The last segment's first dot after its first character splits the
+    // package path from the name.
+    let last = path.iter().rposition(|c| *c == b'/').map_or(0, |i| i + 1);
+    let Some(dot) = path[last..].iter().skip(1).position(|c| *c == b'.') else {
+        return false;
+    };
+    let rest = &b[last + 1 + dot + 1..];
+    let name_end = rest
+        .iter()
+        .position(|c| !name_char(c))
+        .unwrap_or(rest.len());
+    if name_end == 0 {
+        return false;
+    }
+    name_end == rest.len() || (b.ends_with(b")") && rest[1..name_end].contains(&b'('))
+}
+
 /// What follows a `\x1b[3Nm` / `[3Nm` colour code at the start, if any.
 fn after_colour(b: &[u8]) -> Option<&[u8]> {
     let b = b.strip_prefix(b"\x1b").unwrap_or(b);
@@ -375,15 +448,25 @@ fn after_colour(b: &[u8]) -> Option<&[u8]> {
 
 /// `2024/03/14 - 09:26:53 |  200 |` after `[GIN] `.
 fn gin_head(b: &[u8]) -> bool {
-    const SHAPE: &[u8] = b"dddd/dd/dd - dd:dd:dd |";
-    if b.len() < SHAPE.len() + 5 {
+    // `dddd/dd/dd - dd:dd:dd |`, position by position: this runs on most
+    // lines of a busy log.
+    if b.len() < 28 {
         return false;
     }
-    let shape_ok = SHAPE.iter().zip(b).all(|(s, c)| match s {
-        b'd' => c.is_ascii_digit(),
-        _ => s == c,
-    });
-    let rest = &b[SHAPE.len()..];
+    let digits = |r: std::ops::Range<usize>| b[r].iter().all(u8::is_ascii_digit);
+    let shape_ok = digits(0..4)
+        && b[4] == b'/'
+        && digits(5..7)
+        && b[7] == b'/'
+        && digits(8..10)
+        && &b[10..13] == b" - "
+        && digits(13..15)
+        && b[15] == b':'
+        && digits(16..18)
+        && b[18] == b':'
+        && digits(19..21)
+        && &b[21..23] == b" |";
+    let rest = &b[23..];
     let rest = &rest[rest.iter().take_while(|c| c.is_ascii_whitespace()).count()..];
     shape_ok && rest.len() >= 4 && rest[..3].iter().all(u8::is_ascii_digit) && {
         let after = &rest[3..];
@@ -599,13 +682,32 @@ mod tests {
             "ERRO[2024-01-02 15:04:05] boom",
             "[36mINFO[0m[2024-01-02 15:04:05\x1b] x",
             "",
+            "\t/source/internal/op/fs.go:128",
+            "\t/usr/local/go/src/runtime/asm_amd64.s:1700 +0x1f",
+            "\t/x.go:",
+            "\t.go:12",
+            "\tfoo bar.go:12",
+            "github.com/alist-org/alist/v3/internal/op.List.func1",
+            "github.com/alist-org/alist/v3/drivers/baidu_photo.(*BaiduPhoto).List(0xc0, {0x1, 0xc0})",
+            "runtime.goexit()",
+            "main.main()",
+            "net/http.(*conn).serve(0xc000)",
+            "failed to list objs",
+            "failed get objs ",
+            "github.com/x/y.F(0x1, 0x2",
+            "a/b/.c",
+            "a//b.c",
+            "x.y z",
+            "created by net/http.(*Server).Serve in goroutine 1",
         ] {
             let full = parse_line(raw);
             if let Some(q) = quick_line(raw.as_bytes()) {
                 let same_kind = matches!(
                     (&q.kind, &full.kind),
                     (Kind::Access, Kind::Access) | (Kind::Entry, Kind::Entry)
-                );
+                ) || (q.kind == Kind::Frame
+                    && full.kind == Kind::Frame
+                    && q.message == full.message);
                 assert!(
                     same_kind && q.level == full.level,
                     "{raw:?}: {q:?} vs {full:?}"
@@ -618,6 +720,59 @@ mod tests {
         );
         assert!(quick_line(b"INFO[2024-01-02 15:04:05] init").is_some());
         assert!(quick_line(b"\x1b[36mINFO\x1b[0m[2024-01-02 15:04:05] x").is_some());
+        assert!(quick_line(b"\t/source/internal/op/fs.go:128").is_some());
+        assert!(quick_line(b"runtime.goexit()").is_some());
+    }
+
+    /// Frame shapes built from random pieces: whenever the quick test
+    /// claims a frame, the full parser agrees, message included.
+    #[test]
+    fn quick_frames_never_disagree() {
+        let parts = [
+            "\t",
+            "/",
+            "a",
+            "Z",
+            "9",
+            ".",
+            ".go:",
+            ".s:",
+            "12",
+            " ",
+            "(",
+            ")",
+            "*",
+            "{",
+            "}",
+            ",",
+            "-",
+            "_",
+            "x.y",
+            "(0x1, 0x2)",
+        ];
+        let mut seed = 0xdead_beef_u64;
+        let mut claimed = 0;
+        for _ in 0..50_000 {
+            let n = 1 + (seed % 9) as usize;
+            let raw: String = (0..n)
+                .map(|_| {
+                    seed ^= seed << 13;
+                    seed ^= seed >> 7;
+                    seed ^= seed << 17;
+                    parts[(seed % parts.len() as u64) as usize]
+                })
+                .collect();
+            if let Some(q) = quick_frame(raw.as_bytes()) {
+                claimed += 1;
+                let full = parse_line(&raw);
+                assert_eq!(
+                    (&q.kind, &q.message),
+                    (&full.kind, &full.message),
+                    "{raw:?}"
+                );
+            }
+        }
+        assert!(claimed > 1_000, "only {claimed} frames claimed");
     }
 
     #[test]
