@@ -8,7 +8,7 @@ use std::sync::Arc;
 use crate::catalog::Severity;
 use crate::envelope::Level;
 use crate::event::Event;
-use crate::matcher::{Hit, Matcher};
+use crate::matcher::{Caches, Hit, Matcher};
 
 /// Caps that keep memory bounded on hostile input (said in the summary).
 pub const MAX_FINDINGS: usize = 10_000;
@@ -108,8 +108,26 @@ pub struct Diagnoser<'m> {
 /// when full, which keeps memory bounded).
 const HIT_CACHE: usize = 1024;
 
-/// What matching made of one event: its normalised text, the entries that
-/// explain it (the reported one with captures) and the headline as shown.
+/// The texts of an event that matching and reporting use: its normalised
+/// match text and its headline as shown. Pure work, done on any thread.
+#[derive(Debug, Clone)]
+pub struct Texts {
+    pub text: String,
+    pub shown: String,
+}
+
+impl Texts {
+    /// `None` for routine events (info, debug): they need no matching.
+    pub fn of(ev: &Event) -> Option<Texts> {
+        (!ev.is_routine()).then(|| Texts {
+            text: ev.match_text(),
+            shown: clip(ev.headline()),
+        })
+    }
+}
+
+/// What matching made of one event: its texts and the entries that explain
+/// it (the reported one with captures).
 #[derive(Debug, Clone)]
 pub struct Matched {
     pub text: String,
@@ -118,10 +136,13 @@ pub struct Matched {
 }
 
 /// Matches events against the catalog. A log repeats the same messages many
-/// times, so results are remembered per message text.
+/// times, so results are remembered per message text. Each thread that
+/// matches owns one (with the regexes' search caches); sharing one behind a
+/// lock saved a little memory and cost a third of the throughput.
 pub struct MatchCache<'m> {
     matcher: &'m Matcher,
     cache: HashMap<String, Arc<Vec<Hit>>>,
+    caches: Caches,
     /// Reference mode (tests): no cache, captures for every hit.
     pub reference: bool,
 }
@@ -131,23 +152,24 @@ impl<'m> MatchCache<'m> {
         MatchCache {
             matcher,
             cache: HashMap::new(),
+            caches: Caches::default(),
             reference,
         }
     }
 
-    /// The expensive half of `Diagnoser::observe`, safe to run ahead of it
-    /// on another thread. Routine events (info, debug) need no matching.
+    /// Matches one event (`None` for routine ones).
     pub fn prepare(&mut self, ev: &Event, paste: bool) -> Option<Matched> {
-        if ev.is_routine() {
-            return None;
-        }
-        let text = ev.match_text();
-        let hits = self.hits(&text, paste);
-        Some(Matched {
-            text,
+        Texts::of(ev).map(|t| self.complete(t, paste))
+    }
+
+    /// Matches texts prepared elsewhere.
+    pub fn complete(&mut self, t: Texts, paste: bool) -> Matched {
+        let hits = self.hits(&t.text, paste);
+        Matched {
+            text: t.text,
             hits,
-            shown: clip(ev.headline()),
-        })
+            shown: t.shown,
+        }
     }
 
     fn hits(&mut self, text: &str, paste: bool) -> Arc<Vec<Hit>> {
@@ -157,7 +179,7 @@ impl<'m> MatchCache<'m> {
         if let Some(h) = self.cache.get(text) {
             return Arc::clone(h);
         }
-        let mut hits = self.matcher.hits(text);
+        let mut hits = self.matcher.hits(&mut self.caches, text);
         let entries = &self.matcher.catalog().entries;
         // The hit that will be reported: a benign one wins when pasted, and
         // in a log a benign hit means no report at all.
@@ -167,7 +189,8 @@ impl<'m> MatchCache<'m> {
             None => (!hits.is_empty()).then_some(0),
         };
         if let Some(i) = top {
-            self.matcher.fill_captures(&mut hits[i], text);
+            self.matcher
+                .fill_captures(&mut self.caches, &mut hits[i], text);
         }
         let hits = Arc::new(hits);
         if !paste {
@@ -181,10 +204,10 @@ impl<'m> MatchCache<'m> {
 
     /// The straightforward way, kept as the yardstick for the fast path:
     /// every candidate pattern's captures, no cache.
-    fn reference_hits(&self, text: &str) -> Arc<Vec<Hit>> {
-        let mut hits = self.matcher.hits(text);
+    fn reference_hits(&mut self, text: &str) -> Arc<Vec<Hit>> {
+        let mut hits = self.matcher.hits(&mut self.caches, text);
         for h in &mut hits {
-            self.matcher.fill_captures(h, text);
+            self.matcher.fill_captures(&mut self.caches, h, text);
         }
         Arc::new(hits)
     }
@@ -212,8 +235,8 @@ impl<'m> Diagnoser<'m> {
         self.apply(ev, matched, source, paste)
     }
 
-    /// The second half of `observe`: records an event whose matching was
-    /// done by `MatchCache::prepare`, perhaps on another thread. Events must
+    /// The second half of `observe`: records an event matched by
+    /// `MatchCache::prepare` or `complete`. Events must
     /// arrive in input order: counts, first/last positions and caps depend
     /// on it.
     pub fn apply(

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use crate::catalog::{Catalog, Diagnostic, Entry, check_structure, embedded_files, parse_file};
 use crate::diagnose::Diagnoser;
-use crate::matcher::{Matcher, compile_pattern, required_literals};
+use crate::matcher::{Matcher, capture_names, compile_pattern, required_literals};
 use crate::placeholder::placeholders;
 use crate::scan::diagnose_text;
 
@@ -97,12 +97,7 @@ fn check_text(e: &Entry, strict: bool) -> Vec<Diagnostic> {
         .patterns
         .iter()
         .filter_map(|p| compile_pattern(p).ok())
-        .flat_map(|re| {
-            re.capture_names()
-                .flatten()
-                .map(str::to_string)
-                .collect::<Vec<_>>()
-        })
+        .flat_map(|re| capture_names(&re).map(str::to_string).collect::<Vec<_>>())
         .collect();
     let mut texts: Vec<(String, &str)> =
         vec![("title".into(), &e.title), ("cause".into(), &e.cause)];

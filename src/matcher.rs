@@ -7,7 +7,9 @@
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use once_cell::sync::OnceCell;
-use regex::bytes::{Regex, RegexBuilder};
+use regex_automata::Input;
+use regex_automata::meta::{self, Regex};
+use regex_automata::util::{primitives::PatternID, syntax};
 
 use std::borrow::Cow;
 
@@ -30,22 +32,63 @@ const DFA_CACHE: usize = 256 << 10;
 /// a hundred times larger, and ASCII word boundaries are what an English
 /// message inside Chinese prose needs (`报错object not found`). Patterns that
 /// need Unicode (a non-ASCII character inside a class) keep it.
+///
+/// regex-automata's meta regex is what the regex crate wraps; used directly,
+/// its search caches are explicit, so one set serves every thread that
+/// matches (see `Caches`) instead of one set per thread, and the one-pass
+/// engine (a memory-hungry shortcut for captures) can be left out.
 pub fn compile_pattern(p: &str) -> Result<Regex, String> {
     let build = |unicode: bool| {
-        RegexBuilder::new(p)
-            .case_insensitive(true)
-            .unicode(unicode)
-            .size_limit(PATTERN_SIZE_LIMIT)
-            .dfa_size_limit(DFA_CACHE)
-            .build()
+        Regex::builder()
+            .syntax(
+                syntax::Config::new()
+                    .case_insensitive(true)
+                    .unicode(unicode)
+                    .utf8(false),
+            )
+            .configure(
+                meta::Config::new()
+                    .utf8_empty(false)
+                    .nfa_size_limit(Some(PATTERN_SIZE_LIMIT))
+                    .hybrid_cache_capacity(DFA_CACHE)
+                    .onepass(false),
+            )
+            .build(p)
     };
-    build(false).or_else(|_| build(true)).map_err(|e| match e {
-        regex::Error::CompiledTooBig(limit) => format!(
-            "regex is too big: its compiled form exceeds {limit} bytes; simplify it \
+    build(false).or_else(|_| build(true)).map_err(|e| {
+        if let Some(limit) = e.size_limit() {
+            format!(
+                "regex is too big: its compiled form exceeds {limit} bytes; simplify it \
                  (fewer nested repetitions, ASCII classes like [0-9] instead of \\d)"
-        ),
-        other => format!("invalid regex: {}", one_line(&other.to_string())),
+            )
+        } else {
+            let reason = match e.syntax_error() {
+                Some(syntax) => syntax.to_string(),
+                None => e.to_string(),
+            };
+            format!("invalid regex: {}", one_line(&reason))
+        }
     })
+}
+
+/// The names of a compiled pattern's named groups.
+pub fn capture_names(re: &Regex) -> impl Iterator<Item = &str> {
+    re.group_info().pattern_names(PatternID::ZERO).flatten()
+}
+
+/// Search state for the catalog's regexes, created on first use. Whoever
+/// matches owns one; the regexes themselves are shared.
+/// Boxed: a cache is a large struct, and most patterns never run.
+#[derive(Default)]
+pub struct Caches(Vec<Option<Box<meta::Cache>>>);
+
+impl Caches {
+    fn get(&mut self, pattern: usize, re: &Regex) -> &mut meta::Cache {
+        if self.0.len() <= pattern {
+            self.0.resize_with(pattern + 1, || None);
+        }
+        self.0[pattern].get_or_insert_with(|| Box::new(re.create_cache()))
+    }
 }
 
 /// The regex crate's multi-line error, as one line: its last line says what
@@ -174,7 +217,7 @@ impl Matcher {
 
     /// Every entry whose patterns match `text` (already normalised), best
     /// explanation first, one hit per entry; captures are left empty.
-    pub fn hits(&self, text: &str) -> Vec<Hit> {
+    pub fn hits(&self, caches: &mut Caches, text: &str) -> Vec<Hit> {
         // Literal sets each touched pattern has satisfied so far.
         let mut seen: Vec<(u32, u8)> = Vec::new();
         if let Some(ac) = &self.prefilter {
@@ -207,7 +250,8 @@ impl Matcher {
             let pi = pi as usize;
             let pat = &self.patterns[pi];
             let Some(re) = pat.regex() else { continue };
-            let Some(m) = re.find(text.as_bytes()) else {
+            let cache = caches.get(pi, re);
+            let Some(m) = re.search_with(cache, &Input::new(text.as_bytes())) else {
                 continue;
             };
             let hit = Hit {
@@ -228,29 +272,32 @@ impl Matcher {
     }
 
     /// Fills the named captures of `hit` (found in `text`).
-    pub fn fill_captures(&self, hit: &mut Hit, text: &str) {
+    pub fn fill_captures(&self, caches: &mut Caches, hit: &mut Hit, text: &str) {
         let Some(re) = self.patterns.get(hit.pattern).and_then(Pattern::regex) else {
             return;
         };
         // Most patterns name nothing: no second search for them.
-        if re.capture_names().flatten().next().is_none() {
+        if capture_names(re).next().is_none() {
             return;
         }
-        // The same leftmost-first match `find` reported, now with groups.
-        if let Some(caps) = re.captures_at(text.as_bytes(), hit.start) {
-            hit.captures = re
-                .capture_names()
-                .flatten()
-                .filter_map(|n| {
-                    caps.name(n).map(|v| {
-                        (
-                            n.to_string(),
-                            String::from_utf8_lossy(v.as_bytes()).into_owned(),
-                        )
-                    })
-                })
-                .collect();
+        let cache = caches.get(hit.pattern, re);
+        let mut caps = re.create_captures();
+        // The same leftmost-first match `hits` found, now with groups.
+        let input = Input::new(text.as_bytes()).range(hit.start..);
+        re.search_captures_with(cache, &input, &mut caps);
+        if !caps.is_match() {
+            return;
         }
+        hit.captures = capture_names(re)
+            .filter_map(|n| {
+                caps.get_group_by_name(n).map(|span| {
+                    (
+                        n.to_string(),
+                        String::from_utf8_lossy(&text.as_bytes()[span.range()]).into_owned(),
+                    )
+                })
+            })
+            .collect();
     }
 
     /// Ranking: specific before fallback, higher priority, the match that

@@ -80,7 +80,7 @@ proptest! {
 
     #[test]
     fn matcher_never_panics(text in "\\PC{0,300}") {
-        let _ = MATCHER.hits(&text);
+        let _ = MATCHER.hits(&mut Default::default(), &text);
         let _ = diagnose_log(&text);
     }
 
