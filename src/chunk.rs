@@ -8,7 +8,7 @@ use crate::input::MAX_LINE;
 
 /// Bytes per chunk: large enough that per-chunk costs vanish, small enough
 /// that a few chunks in flight keep memory flat.
-pub const CHUNK: usize = 512 << 10;
+pub const CHUNK: usize = 256 << 10;
 
 /// A chunk of whole lines in a reusable buffer.
 pub struct Chunk {

@@ -80,7 +80,7 @@ pub fn open_file(p: &Path) -> Result<File, String> {
 
 /// Wraps `r` in a gzip decoder when it starts with the gzip magic bytes.
 pub fn maybe_gunzip(r: Box<dyn Read + Send>) -> io::Result<Box<dyn Read + Send>> {
-    let mut buf = BufReader::with_capacity(256 * 1024, r);
+    let mut buf = BufReader::with_capacity(64 * 1024, r);
     let head = loop {
         match buf.fill_buf() {
             Ok(h) => break h,
