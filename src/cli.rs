@@ -84,6 +84,10 @@ pub struct Cli {
     #[arg(long, value_enum, default_value_t = FailOn::Info, value_name = "SEVERITY")]
     pub fail_on: FailOn,
 
+    /// Threads that read and match a log [default: the number of cores, at most 4].
+    #[arg(short = 'j', long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub threads: Option<u16>,
+
     /// Language of titles, causes and fixes [default: from LC_ALL, LC_MESSAGES or LANG].
     #[arg(long, value_enum, global = true)]
     pub lang: Option<LangArg>,
@@ -224,6 +228,7 @@ pub struct Config {
     pub fail_on: Option<Severity>,
     pub view: ViewOptions,
     pub catalogs: Vec<PathBuf>,
+    pub threads: usize,
 }
 
 /// Language from the flag, else the locale variables in POSIX precedence.
@@ -312,6 +317,7 @@ impl Cli {
             },
             view: self.view_options(),
             catalogs,
+            threads: self.threads.map_or_else(default_threads, usize::from),
         })
     }
 
@@ -439,6 +445,11 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<u8> {
     }
 }
 
+/// Workers for a log: one per core; past four, reading is the limit.
+fn default_threads() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get().min(4))
+}
+
 fn diagnose(cli: &Cli, out: &mut dyn Write) -> Result<u8> {
     if cli.format == Format::Markdown {
         bail!("--format markdown renders the catalog: use it with `alist-doctor list`");
@@ -495,6 +506,7 @@ fn diagnose(cli: &Cli, out: &mut dyn Write) -> Result<u8> {
             live: following || (cfg.format == Format::Ndjson && *src == Source::Stdin),
             stop: &stop,
             parallel: true,
+            threads: cfg.threads,
         };
         let view_opts = cfg.view;
         let mut on_event = |d: &Diagnoser<'_>, o: Outcome| -> io::Result<()> {

@@ -86,6 +86,8 @@ pub struct ScanOptions<'a> {
     pub stop: &'a AtomicBool,
     /// Read on one thread and match on all cores (in large chunks).
     pub parallel: bool,
+    /// Worker threads for `parallel`.
+    pub threads: usize,
 }
 
 type OnEvent<'a> = dyn FnMut(&Diagnoser<'_>, Outcome) -> io::Result<()> + 'a;
@@ -266,7 +268,7 @@ struct Part {
 /// Reads a chunk's lines into events and matches them: the work that runs
 /// on every core. `keep_routine` keeps routine events in `events` (a time
 /// window needs their timestamps).
-fn work(cache: &mut MatchCache<'_>, chunk: &Chunk, quick: bool, keep_routine: bool) -> Part {
+fn work(matching: &mut MatchCache<'_>, chunk: &Chunk, quick: bool, keep_routine: bool) -> Part {
     let mut part = Part {
         head: Vec::new(),
         afresh: false,
@@ -289,7 +291,8 @@ fn work(cache: &mut MatchCache<'_>, chunk: &Chunk, quick: bool, keep_routine: bo
             part.afresh = true;
         }
         if let Some(mut ev) = builder.push(part.lines, line) {
-            match cache.prepare(&ev, false) {
+            let matched = matching.prepare(&ev, false);
+            match matched {
                 None if !keep_routine => part.routine += 1,
                 matched => {
                     ev.shed();
@@ -316,11 +319,7 @@ fn scan_parallel(
     r: Box<dyn Read + Send>,
     feeder: &mut Feeder<'_, '_>,
 ) -> (io::Result<()>, u64) {
-    let workers = std::env::var("ALIST_DOCTOR_THREADS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get().min(4)))
-        .max(1);
+    let workers = feeder.opts.threads.max(1);
     let buffers = workers + 2;
     let quick = !feeder.opts.window.is_set();
     let keep_routine = feeder.opts.window.is_set();
@@ -359,8 +358,7 @@ fn scan_parallel(
         }
     });
 
-    let matcher = d.matcher;
-    let reference = d.cache.reference;
+    let (matcher, reference) = (d.matcher, d.cache.reference);
     let abandoned = AtomicBool::new(false);
     let job_rx = Mutex::new(job_rx);
     std::thread::scope(|s| {
@@ -368,7 +366,7 @@ fn scan_parallel(
             let part_tx = part_tx.clone();
             let (job_rx, abandoned) = (&job_rx, &abandoned);
             s.spawn(move || {
-                let mut cache = MatchCache::new(matcher, reference);
+                let mut matching = MatchCache::new(matcher, reference);
                 loop {
                     let job = match job_rx.lock() {
                         Ok(rx) => rx.recv_timeout(WORKER_POLL),
@@ -376,7 +374,7 @@ fn scan_parallel(
                     };
                     match job {
                         Ok((seq, chunk)) => {
-                            let part = work(&mut cache, &chunk, quick, keep_routine);
+                            let part = work(&mut matching, &chunk, quick, keep_routine);
                             if part_tx.send((seq, Ok(part), chunk.buf)).is_err() {
                                 return;
                             }
@@ -481,6 +479,7 @@ pub fn diagnose_bytes(d: &mut Diagnoser<'_>, bytes: &[u8], paste: bool) {
         live: false,
         stop: &stop,
         parallel: false,
+        threads: 1,
     };
     // Reading from memory cannot fail.
     let _ = scan(

@@ -233,6 +233,11 @@ fn usage_errors_exit_2() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("invalid value 'yaml'"));
+    doctor()
+        .args(["--threads", "0", PORT])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--threads"));
 }
 
 #[test]

@@ -56,8 +56,12 @@ fn reference(log: &Path) -> (Summary, u64) {
 /// The fast path on a file (both cores) or through standard input (a
 /// reader thread beside the matching thread).
 fn fast(log: &Path, stdin: bool) -> (Summary, u64) {
+    fast_with(log, stdin, &[])
+}
+
+fn fast_with(log: &Path, stdin: bool, extra: &[&str]) -> (Summary, u64) {
     let mut c = common::doctor();
-    c.args(["--format", "json", "--no-redact"]);
+    c.args(["--format", "json", "--no-redact"]).args(extra);
     if stdin {
         c.write_stdin(std::fs::read(log).unwrap());
     } else {
@@ -201,5 +205,11 @@ fn events_across_chunk_boundaries_equal_the_reference_path() {
         let (got, got_unknown) = fast(&path, stdin);
         assert_eq!(got, want, "stdin={stdin}");
         assert_eq!(got_unknown, want_unknown, "stdin={stdin}");
+    }
+    // Any number of workers gives the same result.
+    for threads in ["1", "3"] {
+        let (got, got_unknown) = fast_with(&path, false, &["--threads", threads]);
+        assert_eq!(got, want, "--threads {threads}");
+        assert_eq!(got_unknown, want_unknown, "--threads {threads}");
     }
 }
