@@ -161,11 +161,10 @@ impl EventBuilder {
 
     /// Adds line number `n`; returns the event this line completed, if any.
     pub fn push(&mut self, n: u64, line: Line) -> Option<Event> {
-        let start = |kind| Some(Event::new(kind, n, line.clone()));
         match line.kind {
-            Kind::Entry => self.replace(start(EventKind::Entry)),
-            Kind::Panic => self.replace(start(EventKind::Panic)),
-            Kind::Recovery => self.replace(start(EventKind::Recovery)),
+            Kind::Entry => self.replace(Some(Event::new(EventKind::Entry, n, line))),
+            Kind::Panic => self.replace(Some(Event::new(EventKind::Panic, n, line))),
+            Kind::Recovery => self.replace(Some(Event::new(EventKind::Recovery, n, line))),
             Kind::Access => self.replace(None),
             Kind::Frame => {
                 if let Some(ev) = &mut self.current {
@@ -182,7 +181,7 @@ impl EventBuilder {
                     ev.add_detail(line.message);
                     None
                 }
-                _ => self.replace(start(EventKind::Plain)),
+                _ => self.replace(Some(Event::new(EventKind::Plain, n, line))),
             },
         }
     }
