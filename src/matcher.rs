@@ -51,7 +51,8 @@ pub fn compile_pattern(p: &str) -> Result<Regex, String> {
                     .utf8_empty(false)
                     .nfa_size_limit(Some(PATTERN_SIZE_LIMIT))
                     .hybrid_cache_capacity(DFA_CACHE)
-                    .onepass(false),
+                    .onepass(false)
+                    .auto_prefilter(false),
             )
             .build(p)
     };
