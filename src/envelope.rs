@@ -447,6 +447,11 @@ fn after_colour(b: &[u8]) -> Option<&[u8]> {
 }
 
 /// `2024/03/14 - 09:26:53 |  200 |` after `[GIN] `.
+/// A gin access line, as `quick_line` would classify it (`Kind::Access`).
+pub fn is_access_line(b: &[u8]) -> bool {
+    b.strip_prefix(b"[GIN] ").is_some_and(gin_head)
+}
+
 fn gin_head(b: &[u8]) -> bool {
     // `dddd/dd/dd - dd:dd:dd |`, position by position: this runs on most
     // lines of a busy log.

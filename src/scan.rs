@@ -11,7 +11,7 @@ use std::sync::Mutex;
 
 use crate::chunk::{Chunk, Chunker, Lines, new_buffer};
 use crate::diagnose::{Diagnoser, MatchCache, Matched, Outcome};
-use crate::envelope::{Line, parse_line, quick_line};
+use crate::envelope::{Line, is_access_line, parse_line, quick_line};
 use crate::event::{Event, EventBuilder};
 use crate::input::LineReader;
 
@@ -280,8 +280,24 @@ fn work(matching: &mut MatchCache<'_>, chunk: &Chunk, quick: bool, keep_routine:
     };
     let mut builder = EventBuilder::new(false);
     let mut lines = Lines::new(chunk.bytes());
+    // What an event that a line completes turns into.
+    let mut complete = |mut ev: Event, part: &mut Part| match matching.prepare(&ev, false) {
+        None if !keep_routine => part.routine += 1,
+        matched => {
+            ev.shed();
+            part.events.push((ev, matched));
+        }
+    };
     for bytes in lines.by_ref() {
         part.lines += 1;
+        // Most lines of a busy log: an access line only ends the event
+        // before it (when timestamps do not matter).
+        if quick && part.afresh && is_access_line(bytes) {
+            if let Some(ev) = builder.finish() {
+                complete(ev, &mut part);
+            }
+            continue;
+        }
         let line = understand(bytes, quick);
         if !part.afresh {
             if !EventBuilder::starts_afresh(&line.kind) {
@@ -290,15 +306,8 @@ fn work(matching: &mut MatchCache<'_>, chunk: &Chunk, quick: bool, keep_routine:
             }
             part.afresh = true;
         }
-        if let Some(mut ev) = builder.push(part.lines, line) {
-            let matched = matching.prepare(&ev, false);
-            match matched {
-                None if !keep_routine => part.routine += 1,
-                matched => {
-                    ev.shed();
-                    part.events.push((ev, matched));
-                }
-            }
+        if let Some(ev) = builder.push(part.lines, line) {
+            complete(ev, &mut part);
         }
     }
     part.tail = builder.finish();
