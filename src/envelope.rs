@@ -453,31 +453,49 @@ pub fn is_access_line(b: &[u8]) -> bool {
 }
 
 fn gin_head(b: &[u8]) -> bool {
-    // `dddd/dd/dd - dd:dd:dd |`, position by position: this runs on most
-    // lines of a busy log.
-    if b.len() < 28 {
+    // `dddd/dd/dd - dd:dd:dd |`, position by position and without
+    // branches: this runs on most lines of a busy log.
+    let Some(h) = b.get(..23) else {
+        return false;
+    };
+    let d = |i: usize| h[i].wrapping_sub(b'0') < 10;
+    let shape = d(0)
+        & d(1)
+        & d(2)
+        & d(3)
+        & (h[4] == b'/')
+        & d(5)
+        & d(6)
+        & (h[7] == b'/')
+        & d(8)
+        & d(9)
+        & (h[10] == b' ')
+        & (h[11] == b'-')
+        & (h[12] == b' ')
+        & d(13)
+        & d(14)
+        & (h[15] == b':')
+        & d(16)
+        & d(17)
+        & (h[18] == b':')
+        & d(19)
+        & d(20)
+        & (h[21] == b' ')
+        & (h[22] == b'|');
+    if !shape {
         return false;
     }
-    let digits = |r: std::ops::Range<usize>| b[r].iter().all(u8::is_ascii_digit);
-    let shape_ok = digits(0..4)
-        && b[4] == b'/'
-        && digits(5..7)
-        && b[7] == b'/'
-        && digits(8..10)
-        && &b[10..13] == b" - "
-        && digits(13..15)
-        && b[15] == b':'
-        && digits(16..18)
-        && b[18] == b':'
-        && digits(19..21)
-        && &b[21..23] == b" |";
-    let rest = &b[23..];
-    let rest = &rest[rest.iter().take_while(|c| c.is_ascii_whitespace()).count()..];
-    shape_ok && rest.len() >= 4 && rest[..3].iter().all(u8::is_ascii_digit) && {
-        let after = &rest[3..];
-        let after = &after[after.iter().take_while(|c| c.is_ascii_whitespace()).count()..];
-        after.first() == Some(&b'|')
-    }
+    // Then the status: padding, three digits, padding, `|`.
+    let skip_ws = |mut i: usize| {
+        while b.get(i).is_some_and(u8::is_ascii_whitespace) {
+            i += 1;
+        }
+        i
+    };
+    let i = skip_ws(23);
+    b.get(i..i + 3)
+        .is_some_and(|s| s.iter().all(u8::is_ascii_digit))
+        && b.get(skip_ws(i + 3)) == Some(&b'|')
 }
 
 /// `{"log":"…\n","stream":"stderr","time":"…"}` → (log line, time).
@@ -727,6 +745,38 @@ mod tests {
         assert!(quick_line(b"\x1b[36mINFO\x1b[0m[2024-01-02 15:04:05] x").is_some());
         assert!(quick_line(b"\t/source/internal/op/fs.go:128").is_some());
         assert!(quick_line(b"runtime.goexit()").is_some());
+    }
+
+    /// Access lines built from random pieces: the byte test and the GIN
+    /// regex agree on every one.
+    #[test]
+    fn access_test_equals_the_regex() {
+        let parts = [
+            "2025", "/", "03", "14", " - ", "09:26:53", ":", " ", "|", "200", "20", "  ", "\t",
+            "x", "5",
+        ];
+        let mut seed = 0x0bad_cafe_u64;
+        let mut access = 0;
+        for _ in 0..50_000 {
+            let n = 1 + (seed % 14) as usize;
+            let tail: String = (0..n)
+                .map(|_| {
+                    seed ^= seed << 13;
+                    seed ^= seed >> 7;
+                    seed ^= seed << 17;
+                    parts[(seed % parts.len() as u64) as usize]
+                })
+                .collect();
+            for raw in [
+                format!("[GIN] {tail}"),
+                format!("[GIN] 2025/03/14 - 09:26:53 |{tail}"),
+            ] {
+                let full = parse_line(&raw).kind == Kind::Access;
+                assert_eq!(is_access_line(raw.as_bytes()), full, "{raw:?}");
+                access += usize::from(full);
+            }
+        }
+        assert!(access > 200, "only {access} access lines");
     }
 
     /// Frame shapes built from random pieces: whenever the quick test
