@@ -76,6 +76,10 @@ impl Event {
     /// after it; rebuilding the chain outermost-first puts the cause last,
     /// where it would be in the API's message.
     pub fn match_text(&self) -> String {
+        // Most events are one line: nothing to join.
+        if self.kind != EventKind::Recovery && self.details.is_empty() && self.frames.is_empty() {
+            return normalize(&self.head);
+        }
         let mut s = String::with_capacity(self.bytes + 64);
         match self.kind {
             EventKind::Panic | EventKind::Recovery => {

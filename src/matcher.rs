@@ -81,14 +81,19 @@ pub fn capture_names(re: &Regex) -> impl Iterator<Item = &str> {
 /// matches owns one; the regexes themselves are shared.
 /// Boxed: a cache is a large struct, and most patterns never run.
 #[derive(Default)]
-pub struct Caches(Vec<Option<Box<meta::Cache>>>);
+pub struct Caches {
+    regexes: Vec<Option<Box<meta::Cache>>>,
+    /// Scratch space reused from one message to the next.
+    lower: String,
+    seen: Vec<(u32, u8)>,
+}
 
 impl Caches {
     fn get(&mut self, pattern: usize, re: &Regex) -> &mut meta::Cache {
-        if self.0.len() <= pattern {
-            self.0.resize_with(pattern + 1, || None);
+        if self.regexes.len() <= pattern {
+            self.regexes.resize_with(pattern + 1, || None);
         }
-        self.0[pattern].get_or_insert_with(|| Box::new(re.create_cache()))
+        self.regexes[pattern].get_or_insert_with(|| Box::new(re.create_cache()))
     }
 }
 
@@ -220,10 +225,14 @@ impl Matcher {
     /// explanation first, one hit per entry; captures are left empty.
     pub fn hits(&self, caches: &mut Caches, text: &str) -> Vec<Hit> {
         // Literal sets each touched pattern has satisfied so far.
-        let mut seen: Vec<(u32, u8)> = Vec::new();
+        let seen = &mut caches.seen;
+        seen.clear();
         if let Some(ac) = &self.prefilter {
-            let lower = text.to_ascii_lowercase();
-            for m in ac.find_overlapping_iter(&lower) {
+            let lower = &mut caches.lower;
+            lower.clear();
+            lower.push_str(text);
+            lower.make_ascii_lowercase();
+            for m in ac.find_overlapping_iter(lower.as_str()) {
                 for &(p, bit) in &self.literal_patterns[m.pattern().as_usize()] {
                     match seen.iter_mut().find(|(q, _)| *q == p) {
                         Some((_, got)) => *got |= bit,
@@ -233,7 +242,8 @@ impl Matcher {
             }
         }
         let mut candidates: Vec<u32> = seen
-            .into_iter()
+            .iter()
+            .copied()
             .filter(|&(p, got)| got == self.needs[p as usize])
             .map(|(p, _)| p)
             .chain(self.always.iter().copied())
