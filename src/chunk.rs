@@ -3,6 +3,7 @@
 //! input), and lines split exactly as `LineReader` splits them.
 
 use std::io::{self, Read};
+use std::time::Duration;
 
 use crate::input::MAX_LINE;
 
@@ -36,7 +37,14 @@ pub struct Chunker<R: Read> {
     /// The start of a line that did not fit in the previous chunk.
     carry: Vec<u8>,
     eof: bool,
+    /// For input that can fall quiet (a pipe): says whether more data
+    /// arrives within the given time. A chunk that already holds a whole
+    /// line is handed on when it does not, instead of waiting to fill up.
+    more_soon: Option<fn(Duration) -> bool>,
 }
+
+/// How long a chunk with whole lines waits for more of a quiet input.
+const QUIET: Duration = Duration::from_millis(2);
 
 impl<R: Read> Chunker<R> {
     pub fn new(inner: R) -> Self {
@@ -44,7 +52,14 @@ impl<R: Read> Chunker<R> {
             inner,
             carry: Vec::new(),
             eof: false,
+            more_soon: None,
         }
+    }
+
+    /// A chunker for input that may stall (see `more_soon`).
+    pub fn with_stall_probe(mut self, more_soon: fn(Duration) -> bool) -> Self {
+        self.more_soon = Some(more_soon);
+        self
     }
 
     /// Fills `buf` (of `CHUNK` bytes) with the next chunk; `None` at the end.
@@ -55,7 +70,7 @@ impl<R: Read> Chunker<R> {
         let mut len = self.carry.len();
         buf[..len].copy_from_slice(&self.carry);
         self.carry.clear();
-        len += self.fill(&mut buf[len..])?;
+        len += self.fill_until(&mut buf[len..], false)?;
         if len == 0 {
             return Ok(None);
         }
@@ -84,18 +99,33 @@ impl<R: Read> Chunker<R> {
         }))
     }
 
-    /// Reads until `buf` is full or the input ends.
-    fn fill(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+    /// Reads until `buf` is full or the input ends, or, with a stall probe
+    /// and a whole line in hand (`has_line`, or a newline read here), until
+    /// the input falls quiet: a pipe that trickles is passed on at once, one
+    /// that floods still fills whole chunks.
+    fn fill_until(&mut self, buf: &mut [u8], mut has_line: bool) -> io::Result<usize> {
         let mut n = 0;
         while n < buf.len() && !self.eof {
             match self.inner.read(&mut buf[n..]) {
                 Ok(0) => self.eof = true,
-                Ok(k) => n += k,
+                Ok(k) => {
+                    n += k;
+                    if let Some(more_soon) = self.more_soon {
+                        has_line = has_line || memchr::memchr(b'\n', &buf[n - k..n]).is_some();
+                        if has_line && n < buf.len() && !more_soon(QUIET) {
+                            break;
+                        }
+                    }
+                }
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(e) => return Err(e),
             }
         }
         Ok(n)
+    }
+
+    fn fill(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.fill_until(buf, false)
     }
 
     /// Discards input up to and including the next newline; what follows
@@ -169,7 +199,10 @@ mod tests {
     }
 
     fn by_chunks(data: &[u8], step: usize) -> (Vec<Vec<u8>>, u64) {
-        let mut c = Chunker::new(Trickle(data, step));
+        by_chunks_with(Chunker::new(Trickle(data, step)))
+    }
+
+    fn by_chunks_with(mut c: Chunker<Trickle<'_>>) -> (Vec<Vec<u8>>, u64) {
         let (mut lines, mut cut) = (Vec::new(), 0);
         let mut buf = new_buffer();
         let mut unterminated = 0;
@@ -212,6 +245,16 @@ mod tests {
         for step in [usize::MAX, 4096, 777] {
             assert_eq!(by_chunks(&data, step), want, "read step {step}");
         }
+        // A quiet input passes on each read's whole lines at once; the
+        // lines are still the same.
+        fn never(_: Duration) -> bool {
+            false
+        }
+        let quiet = by_chunks_with(Chunker::new(Trickle(&data, 777)).with_stall_probe(never));
+        assert_eq!(quiet, want);
+        let mut c = Chunker::new(Trickle(b"one\ntwo\nthr", 9)).with_stall_probe(never);
+        let first = c.next_chunk(new_buffer()).unwrap().unwrap();
+        assert_eq!(first.bytes(), b"one\ntwo\n");
         // Ends inside an over-long line.
         data.extend_from_slice(&vec![b'c'; CHUNK + 5]);
         assert_eq!(by_chunks(&data, 65_536), by_line_reader(&data));

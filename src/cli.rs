@@ -507,6 +507,7 @@ fn diagnose(cli: &Cli, out: &mut dyn Write) -> Result<u8> {
             stop: &stop,
             parallel: true,
             threads: cfg.threads,
+            stdin: *src == Source::Stdin,
         };
         let view_opts = cfg.view;
         let mut on_event = |d: &Diagnoser<'_>, o: Outcome| -> io::Result<()> {

@@ -69,6 +69,28 @@ fn grow_stdin_pipe() {
 #[cfg(not(target_os = "linux"))]
 fn grow_stdin_pipe() {}
 
+/// Whether standard input has data (or its end) within `wait`: lets the
+/// reader pass on what it has when a pipe falls quiet. Where it cannot
+/// tell, it says yes (the reader then fills whole chunks).
+#[cfg(unix)]
+pub fn stdin_more_soon(wait: Duration) -> bool {
+    use std::os::fd::AsRawFd;
+    let mut fds = libc::pollfd {
+        fd: io::stdin().as_raw_fd(),
+        events: libc::POLLIN,
+        revents: 0,
+    };
+    let ms = libc::c_int::try_from(wait.as_millis()).unwrap_or(libc::c_int::MAX);
+    // SAFETY: one valid pollfd for our own standard input, its length 1.
+    let ready = unsafe { libc::poll(&mut fds, 1, ms) };
+    ready != 0
+}
+
+#[cfg(not(unix))]
+pub fn stdin_more_soon(_wait: Duration) -> bool {
+    true
+}
+
 /// Opens a regular file (or FIFO, device), refusing directories up front.
 pub fn open_file(p: &Path) -> Result<File, String> {
     let f = File::open(p).map_err(|e| io_reason(&e))?;

@@ -88,6 +88,9 @@ pub struct ScanOptions<'a> {
     pub parallel: bool,
     /// Worker threads for `parallel`.
     pub threads: usize,
+    /// The input is standard input, which may fall quiet: whole lines read
+    /// are passed on then rather than held until a chunk fills up.
+    pub stdin: bool,
 }
 
 type OnEvent<'a> = dyn FnMut(&Diagnoser<'_>, Outcome) -> io::Result<()> + 'a;
@@ -332,6 +335,7 @@ fn scan_parallel(
     let buffers = workers + 2;
     let quick = !feeder.opts.window.is_set();
     let keep_routine = feeder.opts.window.is_set();
+    let stdin = feeder.opts.stdin;
     let (job_tx, job_rx) = mpsc::sync_channel::<(u64, Chunk)>(buffers);
     let (part_tx, part_rx) = mpsc::channel::<(u64, io::Result<Part>, Vec<u8>)>();
     let (free_tx, free_rx) = mpsc::channel::<Vec<u8>>();
@@ -340,6 +344,9 @@ fn scan_parallel(
     let reader_tx = part_tx.clone();
     std::thread::spawn(move || {
         let mut chunker = Chunker::new(r);
+        if stdin {
+            chunker = chunker.with_stall_probe(crate::input::stdin_more_soon);
+        }
         let (mut made, mut seq) = (0, 0u64);
         loop {
             let buf = if made < buffers {
@@ -400,15 +407,18 @@ fn scan_parallel(
         let mut waiting = BTreeMap::new();
         let (mut next, mut cut) = (0u64, 0u64);
         let result = 'read: loop {
-            let Ok((seq, part, buf)) = part_rx.recv() else {
-                break Ok(());
+            // Ctrl-C must be noticed even while a quiet pipe sends nothing.
+            let (seq, part, buf) = match part_rx.recv_timeout(WORKER_POLL) {
+                Ok(p) => p,
+                Err(RecvTimeoutError::Timeout) if feeder.opts.stop.load(Ordering::Relaxed) => {
+                    break Ok(());
+                }
+                Err(RecvTimeoutError::Timeout) => continue,
+                Err(RecvTimeoutError::Disconnected) => break Ok(()),
             };
             waiting.insert(seq, (part, buf));
             while let Some((part, buf)) = waiting.remove(&next) {
                 next += 1;
-                if feeder.opts.stop.load(Ordering::Relaxed) {
-                    break 'read Ok(());
-                }
                 let part = match part {
                     Ok(p) => p,
                     Err(e) => break 'read Err(e),
@@ -418,6 +428,10 @@ fn scan_parallel(
                     break 'read Err(e);
                 }
                 let _ = free_tx.send(buf);
+                // Ctrl-C: what was read so far is reported.
+                if feeder.opts.stop.load(Ordering::Relaxed) {
+                    break 'read Ok(());
+                }
             }
         };
         abandoned.store(true, Ordering::Relaxed);
@@ -489,6 +503,7 @@ pub fn diagnose_bytes(d: &mut Diagnoser<'_>, bytes: &[u8], paste: bool) {
         stop: &stop,
         parallel: false,
         threads: 1,
+        stdin: false,
     };
     // Reading from memory cannot fail.
     let _ = scan(

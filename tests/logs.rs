@@ -527,3 +527,36 @@ fn follow_a_growing_and_rotated_file_then_ctrl_c() {
     assert!(text.contains("error[port-in-use]"), "{text}");
     assert!(text.contains("summary: 2 problems"), "{text}");
 }
+
+/// Ctrl-C while standard input stays open and quiet: what was read is
+/// reported, exit 130, instead of waiting for input that never comes.
+#[test]
+fn ctrl_c_on_a_quiet_pipe_reports_what_was_read() {
+    use std::time::Duration;
+    let bin = assert_cmd::cargo::cargo_bin("alist-doctor");
+    let mut child = Std::new(bin)
+        .args(["--format", "json"])
+        .env("XDG_CONFIG_HOME", "/nonexistent-alist-doctor-test")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    stdin
+        .write_all(
+            b"FATA[2024-01-02 15:04:07] failed to start http: listen tcp :5244: bind: address already in use\n",
+        )
+        .unwrap();
+    stdin.flush().unwrap();
+    std::thread::sleep(Duration::from_millis(700));
+    let status = Std::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let out = child.wait_with_output().unwrap();
+    drop(stdin);
+    assert_eq!(out.status.code(), Some(130));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(v["findings"].to_string().contains("port-in-use"), "{v}");
+}
