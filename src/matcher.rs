@@ -85,7 +85,7 @@ pub struct Caches {
     regexes: Vec<Option<Box<meta::Cache>>>,
     /// Scratch space reused from one message to the next.
     lower: String,
-    seen: Vec<(u32, u8)>,
+    seen: Vec<u32>,
 }
 
 impl Caches {
@@ -138,12 +138,13 @@ pub struct Matcher {
     catalog: Cow<'static, Catalog>,
     patterns: Vec<Pattern>,
     prefilter: Option<AhoCorasick>,
-    /// For each prefilter literal, the patterns it stands for and which of
-    /// their literal sets (a bit) it satisfies.
-    literal_patterns: Vec<Vec<(u32, u8)>>,
-    /// For each pattern, the bits of all its literal sets: it runs only on
-    /// text that satisfies every one.
-    needs: Vec<u8>,
+    /// For each prefilter literal, the patterns whose most selective
+    /// literal set it belongs to.
+    literal_patterns: Vec<Vec<u32>>,
+    /// For each pattern, its other literal sets: checked (a substring
+    /// search each) only on the few patterns the automaton picked; a
+    /// pattern runs only on text that satisfies every set.
+    more_sets: Vec<Vec<Vec<String>>>,
     /// Patterns with no usable literal: always run.
     always: Vec<u32>,
 }
@@ -155,8 +156,8 @@ impl Matcher {
         let catalog: Cow<'static, Catalog> = catalog.into();
         let mut patterns = Vec::new();
         let mut literals: Vec<String> = Vec::new();
-        let mut literal_patterns: Vec<Vec<(u32, u8)>> = Vec::new();
-        let mut needs = Vec::new();
+        let mut literal_patterns: Vec<Vec<u32>> = Vec::new();
+        let mut more_sets = Vec::new();
         let mut always = Vec::new();
         let mut seen = std::collections::HashMap::new();
         for (ei, e) in catalog.entries.iter().enumerate() {
@@ -173,25 +174,23 @@ impl Matcher {
                 } else {
                     required_literals(p)
                 };
-                let mut need = 0u8;
-                match lits {
-                    Some(sets) => {
-                        for (bit, set) in sets.into_iter().take(8).enumerate() {
-                            let bit = 1u8 << bit;
-                            need |= bit;
-                            for lit in set {
-                                let li = *seen.entry(lit.clone()).or_insert_with(|| {
-                                    literals.push(lit);
-                                    literal_patterns.push(Vec::new());
-                                    literals.len() - 1
-                                });
-                                literal_patterns[li].push((pi, bit));
-                            }
+                // The sets come most selective first: that one goes into the
+                // automaton, the others are checked afterwards.
+                let mut sets = lits.unwrap_or_default().into_iter();
+                match sets.next() {
+                    Some(first) => {
+                        for lit in first {
+                            let li = *seen.entry(lit.clone()).or_insert_with(|| {
+                                literals.push(lit);
+                                literal_patterns.push(Vec::new());
+                                literals.len() - 1
+                            });
+                            literal_patterns[li].push(pi);
                         }
                     }
                     None => always.push(pi),
                 }
-                needs.push(need);
+                more_sets.push(sets.collect());
             }
         }
         // A contiguous NFA builds in a fraction of a DFA's time; it only
@@ -212,7 +211,7 @@ impl Matcher {
             patterns,
             prefilter,
             literal_patterns,
-            needs,
+            more_sets,
             always,
         }
     }
@@ -224,28 +223,31 @@ impl Matcher {
     /// Every entry whose patterns match `text` (already normalised), best
     /// explanation first, one hit per entry; captures are left empty.
     pub fn hits(&self, caches: &mut Caches, text: &str) -> Vec<Hit> {
-        // Literal sets each touched pattern has satisfied so far.
+        // Patterns whose most selective literal set occurs.
         let seen = &mut caches.seen;
         seen.clear();
+        let lower = &mut caches.lower;
+        lower.clear();
         if let Some(ac) = &self.prefilter {
-            let lower = &mut caches.lower;
-            lower.clear();
             lower.push_str(text);
             lower.make_ascii_lowercase();
             for m in ac.find_overlapping_iter(lower.as_str()) {
-                for &(p, bit) in &self.literal_patterns[m.pattern().as_usize()] {
-                    match seen.iter_mut().find(|(q, _)| *q == p) {
-                        Some((_, got)) => *got |= bit,
-                        None => seen.push((p, bit)),
-                    }
-                }
+                seen.extend_from_slice(&self.literal_patterns[m.pattern().as_usize()]);
             }
         }
+        seen.sort_unstable();
+        seen.dedup();
+        // …and whose every other set occurs too.
+        let lower = lower.as_bytes();
         let mut candidates: Vec<u32> = seen
             .iter()
             .copied()
-            .filter(|&(p, got)| got == self.needs[p as usize])
-            .map(|(p, _)| p)
+            .filter(|&p| {
+                self.more_sets[p as usize].iter().all(|set| {
+                    set.iter()
+                        .any(|lit| memchr::memmem::find(lower, lit.as_bytes()).is_some())
+                })
+            })
             .chain(self.always.iter().copied())
             .collect();
         if candidates.is_empty() {
@@ -263,6 +265,32 @@ impl Matcher {
             let Some(re) = pat.regex() else { continue };
             let cache = caches.get(pi, re);
             let Some(m) = re.search_with(cache, &Input::new(text.as_bytes())) else {
+                continue;
+            };
+            let hit = Hit {
+                entry: pat.entry,
+                pattern: pi,
+                start: m.start(),
+                end: m.end(),
+                captures: Vec::new(),
+            };
+            match best.iter_mut().find(|h| h.entry == hit.entry) {
+                Some(old) if deeper(&hit, old) => *old = hit,
+                Some(_) => {}
+                None => best.push(hit),
+            }
+        }
+        best.sort_by_key(|h| self.rank_key(h));
+        best
+    }
+
+    /// Every pattern tried, no prefilter: the yardstick for `hits`.
+    #[cfg(test)]
+    fn hits_plain(&self, caches: &mut Caches, text: &str) -> Vec<Hit> {
+        let mut best: Vec<Hit> = Vec::new();
+        for (pi, pat) in self.patterns.iter().enumerate() {
+            let Some(re) = pat.regex() else { continue };
+            let Some(m) = re.search_with(caches.get(pi, re), &Input::new(text.as_bytes())) else {
                 continue;
             };
             let hit = Hit {
@@ -347,6 +375,29 @@ fn deeper(a: &Hit, b: &Hit) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The literal prefilter only ever skips patterns that cannot match:
+    /// on every catalog example and counter-example (and each with its
+    /// letters upper-cased), the hits equal those of trying every pattern.
+    #[test]
+    fn prefilter_never_changes_the_hits() {
+        let cat = Catalog::embedded().unwrap();
+        let m = Matcher::new(std::borrow::Cow::Borrowed(cat));
+        let mut caches = Caches::default();
+        let mut checked = 0;
+        for e in &cat.entries {
+            for x in e.examples.iter().chain(&e.counter_examples) {
+                let text = crate::normalize::normalize(x);
+                for t in [text.clone(), text.to_ascii_uppercase()] {
+                    let fast = m.hits(&mut caches, &t);
+                    let plain = m.hits_plain(&mut caches, &t);
+                    assert_eq!(fast, plain, "{}: {t:?}", e.id);
+                    checked += 1;
+                }
+            }
+        }
+        assert!(checked > 2_000);
+    }
 
     #[test]
     fn size_limit_is_reported() {
