@@ -108,26 +108,9 @@ pub struct Diagnoser<'m> {
 /// when full, which keeps memory bounded).
 const HIT_CACHE: usize = 1024;
 
-/// The texts of an event that matching and reporting use: its normalised
-/// match text and its headline as shown. Pure work, done on any thread.
-#[derive(Debug, Clone)]
-pub struct Texts {
-    pub text: String,
-    pub shown: String,
-}
-
-impl Texts {
-    /// `None` for routine events (info, debug): they need no matching.
-    pub fn of(ev: &Event) -> Option<Texts> {
-        (!ev.is_routine()).then(|| Texts {
-            text: ev.match_text(),
-            shown: clip(ev.headline()),
-        })
-    }
-}
-
-/// What matching made of one event: its texts and the entries that explain
-/// it (the reported one with captures).
+/// What matching made of one event: its normalised match text, the entries
+/// that explain it (the reported one with captures) and its headline as
+/// shown.
 #[derive(Debug, Clone)]
 pub struct Matched {
     pub text: String,
@@ -157,19 +140,19 @@ impl<'m> MatchCache<'m> {
         }
     }
 
-    /// Matches one event (`None` for routine ones).
+    /// Matches one event (`None` for routine ones: info and debug need no
+    /// matching).
     pub fn prepare(&mut self, ev: &Event, paste: bool) -> Option<Matched> {
-        Texts::of(ev).map(|t| self.complete(t, paste))
-    }
-
-    /// Matches texts prepared elsewhere.
-    pub fn complete(&mut self, t: Texts, paste: bool) -> Matched {
-        let hits = self.hits(&t.text, paste);
-        Matched {
-            text: t.text,
-            hits,
-            shown: t.shown,
+        if ev.is_routine() {
+            return None;
         }
+        let text = ev.match_text();
+        let hits = self.hits(&text, paste);
+        Some(Matched {
+            text,
+            hits,
+            shown: clip(ev.headline()),
+        })
     }
 
     fn hits(&mut self, text: &str, paste: bool) -> Arc<Vec<Hit>> {

@@ -1,13 +1,14 @@
 //! Drives one input through the pipeline: lines → envelopes → events →
 //! diagnosis, reporting each outcome as it happens (for streaming formats).
+//! Logs are read on all cores (`scan_parallel`); pasted text and followed
+//! files on one thread, line by line.
 
+use std::collections::BTreeMap;
 use std::io::{self, Read};
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::time::Duration;
-
-use std::collections::BTreeMap;
-use std::sync::Mutex;
 
 use crate::chunk::{Chunk, Chunker, Lines, new_buffer};
 use crate::diagnose::{Diagnoser, MatchCache, Matched, Outcome};
@@ -116,13 +117,9 @@ struct Feeder<'o, 'f> {
 }
 
 impl Feeder<'_, '_> {
+    /// Adds one line read on this thread.
     fn line(&mut self, d: &mut Diagnoser<'_>, bytes: &[u8]) -> io::Result<()> {
         let line = understand(bytes, !self.opts.window.is_set());
-        self.push(d, line)
-    }
-
-    /// Adds a line already understood (by this thread or the reader's).
-    fn push(&mut self, d: &mut Diagnoser<'_>, line: Line) -> io::Result<()> {
         self.lines += 1;
         match self.builder.push(self.lines, line) {
             Some(ev) => self.event(d, ev),
