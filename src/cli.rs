@@ -84,7 +84,7 @@ pub struct Cli {
     #[arg(long, value_enum, default_value_t = FailOn::Info, value_name = "SEVERITY")]
     pub fail_on: FailOn,
 
-    /// Threads that read and match a log [default: the number of cores, at most 4].
+    /// Worker threads that parse and match a log [default: the number of cores, at most 4].
     #[arg(short = 'j', long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=64))]
     pub threads: Option<u16>,
 
