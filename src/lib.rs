@@ -28,6 +28,31 @@ pub(crate) fn small_regex(pattern: &str) -> Result<regex::Regex, regex::Error> {
         .build()
 }
 
+/// Strings glued from 0..=`max_pieces` random `pieces`, for the tests that
+/// compare a hand-written classifier with the regex it replaced.
+/// Deterministic (xorshift), so a failure reproduces.
+#[cfg(test)]
+pub(crate) fn random_texts<'a>(
+    seed: u64,
+    count: usize,
+    max_pieces: usize,
+    pieces: &'a [&'a str],
+) -> impl Iterator<Item = String> + 'a {
+    let mut state = seed | 1;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    (0..count).map(move |_| {
+        let n = (next() % (max_pieces as u64 + 1)) as usize;
+        (0..n)
+            .map(|_| pieces[(next() % pieces.len() as u64) as usize])
+            .collect()
+    })
+}
+
 /// `static NAME: Lazy<Regex>` for a constant pattern.
 macro_rules! static_regex {
     ($name:ident, $pat:expr) => {

@@ -258,22 +258,30 @@ impl Matcher {
         candidates.dedup();
         // Spans first (a DFA search); captures only for the hit that is
         // reported, see `fill_captures`.
+        let found = candidates
+            .into_iter()
+            .filter_map(|pi| self.search(caches, pi as usize, text));
+        self.rank(found)
+    }
+
+    /// Pattern `pi`'s leftmost-first match in `text`, as a hit.
+    fn search(&self, caches: &mut Caches, pi: usize, text: &str) -> Option<Hit> {
+        let pat = &self.patterns[pi];
+        let re = pat.regex()?;
+        let m = re.search_with(caches.get(pi, re), &Input::new(text.as_bytes()))?;
+        Some(Hit {
+            entry: pat.entry,
+            pattern: pi,
+            start: m.start(),
+            end: m.end(),
+            captures: Vec::new(),
+        })
+    }
+
+    /// One hit per entry (its deepest match), best explanation first.
+    fn rank(&self, found: impl Iterator<Item = Hit>) -> Vec<Hit> {
         let mut best: Vec<Hit> = Vec::new();
-        for pi in candidates {
-            let pi = pi as usize;
-            let pat = &self.patterns[pi];
-            let Some(re) = pat.regex() else { continue };
-            let cache = caches.get(pi, re);
-            let Some(m) = re.search_with(cache, &Input::new(text.as_bytes())) else {
-                continue;
-            };
-            let hit = Hit {
-                entry: pat.entry,
-                pattern: pi,
-                start: m.start(),
-                end: m.end(),
-                captures: Vec::new(),
-            };
+        for hit in found {
             match best.iter_mut().find(|h| h.entry == hit.entry) {
                 Some(old) if deeper(&hit, old) => *old = hit,
                 Some(_) => {}
@@ -287,27 +295,8 @@ impl Matcher {
     /// Every pattern tried, no prefilter: the yardstick for `hits`.
     #[cfg(test)]
     fn hits_plain(&self, caches: &mut Caches, text: &str) -> Vec<Hit> {
-        let mut best: Vec<Hit> = Vec::new();
-        for (pi, pat) in self.patterns.iter().enumerate() {
-            let Some(re) = pat.regex() else { continue };
-            let Some(m) = re.search_with(caches.get(pi, re), &Input::new(text.as_bytes())) else {
-                continue;
-            };
-            let hit = Hit {
-                entry: pat.entry,
-                pattern: pi,
-                start: m.start(),
-                end: m.end(),
-                captures: Vec::new(),
-            };
-            match best.iter_mut().find(|h| h.entry == hit.entry) {
-                Some(old) if deeper(&hit, old) => *old = hit,
-                Some(_) => {}
-                None => best.push(hit),
-            }
-        }
-        best.sort_by_key(|h| self.rank_key(h));
-        best
+        let found = (0..self.patterns.len()).filter_map(|pi| self.search(caches, pi, text));
+        self.rank(found)
     }
 
     /// Fills the named captures of `hit` (found in `text`).

@@ -239,20 +239,10 @@ mod tests {
     #[test]
     fn strip_ansi_equals_the_regex() {
         let re = regex::Regex::new(r"\x1b\[[0-9;?]*[A-Za-z]|\[[0-9]+(?:;[0-9]+)*m").unwrap();
-        let alphabet = [
+        let pieces = [
             "\x1b", "[", "3", "1", ";", "?", "m", "K", "x", " ", "错", "]",
         ];
-        let mut seed = 0x9e37_79b9_u64;
-        for _ in 0..5_000 {
-            let n = (seed % 11) as usize;
-            let s: String = (0..n)
-                .map(|_| {
-                    seed ^= seed << 13;
-                    seed ^= seed >> 7;
-                    seed ^= seed << 17;
-                    alphabet[(seed % alphabet.len() as u64) as usize]
-                })
-                .collect();
+        for s in crate::random_texts(0x9e37_79b9, 5_000, 10, &pieces) {
             assert_eq!(strip_ansi(&s), re.replace_all(&s, ""), "{s:?}");
         }
     }
@@ -281,19 +271,10 @@ mod tests {
             }
             out
         }
-        let alphabet = [
-            'a', ' ', '\t', '\n', '\u{7f}', '\u{0}', '\u{a0}', '\u{3000}', '\u{85}', '错', '~', '!',
+        let pieces = [
+            "a", " ", "\t", "\n", "\u{7f}", "\u{0}", "\u{a0}", "\u{3000}", "\u{85}", "错", "~", "!",
         ];
-        let mut seed = 0x2545_f491_u64;
-        for _ in 0..2_000 {
-            let s: String = (0..(seed % 13) as usize)
-                .map(|_| {
-                    seed ^= seed << 13;
-                    seed ^= seed >> 7;
-                    seed ^= seed << 17;
-                    alphabet[(seed % alphabet.len() as u64) as usize]
-                })
-                .collect();
+        for s in crate::random_texts(0x2545_f491, 2_000, 12, &pieces) {
             assert_eq!(collapse_whitespace(&s), plain(&s), "{s:?}");
         }
     }
