@@ -70,7 +70,7 @@ impl<R: Read> Chunker<R> {
         let mut len = self.carry.len();
         buf[..len].copy_from_slice(&self.carry);
         self.carry.clear();
-        len += self.fill_until(&mut buf[len..], false)?;
+        len += self.fill(&mut buf[len..])?;
         if len == 0 {
             return Ok(None);
         }
@@ -100,11 +100,11 @@ impl<R: Read> Chunker<R> {
     }
 
     /// Reads until `buf` is full or the input ends, or, with a stall probe
-    /// and a whole line in hand (`has_line`, or a newline read here), until
-    /// the input falls quiet: a pipe that trickles is passed on at once, one
-    /// that floods still fills whole chunks.
-    fn fill_until(&mut self, buf: &mut [u8], mut has_line: bool) -> io::Result<usize> {
-        let mut n = 0;
+    /// and a whole line read, until the input falls quiet: a pipe that
+    /// trickles is passed on at once, one that floods still fills whole
+    /// chunks.
+    fn fill(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let (mut n, mut has_line) = (0, false);
         while n < buf.len() && !self.eof {
             match self.inner.read(&mut buf[n..]) {
                 Ok(0) => self.eof = true,
@@ -122,10 +122,6 @@ impl<R: Read> Chunker<R> {
             }
         }
         Ok(n)
-    }
-
-    fn fill(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        self.fill_until(buf, false)
     }
 
     /// Discards input up to and including the next newline; what follows
