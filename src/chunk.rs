@@ -1,6 +1,6 @@
 //! Cuts a stream into large line-aligned chunks, so that several threads can
 //! work on one input: every chunk ends at a line boundary (or the end of the
-//! input), and lines split exactly as `LineReader` splits them.
+//! input). Every path that reads lines reads them through here.
 
 use std::io::{self, Read};
 use std::time::Duration;
@@ -60,6 +60,39 @@ impl<R: Read> Chunker<R> {
     pub fn with_stall_probe(mut self, more_soon: fn(Duration) -> bool) -> Self {
         self.more_soon = Some(more_soon);
         self
+    }
+
+    /// A chunker that passes on the whole lines of every read at once (a
+    /// followed file: each line matters as soon as it is written).
+    pub fn prompt(self) -> Self {
+        self.with_stall_probe(|_| false)
+    }
+
+    /// Calls `each` on every line (see `Lines`) until it returns false, the
+    /// input ends or a read fails. Returns how that went and the lines cut.
+    pub fn for_each_line(
+        mut self,
+        mut each: impl FnMut(&[u8]) -> io::Result<bool>,
+    ) -> (io::Result<()>, u64) {
+        let (mut buf, mut cut) = (new_buffer(), 0);
+        loop {
+            let chunk = match self.next_chunk(buf) {
+                Ok(Some(chunk)) => chunk,
+                Ok(None) => return (Ok(()), cut),
+                Err(e) => return (Err(e), cut),
+            };
+            cut += chunk.cut_lines;
+            let mut lines = Lines::new(chunk.bytes());
+            for line in lines.by_ref() {
+                match each(line) {
+                    Ok(true) => {}
+                    Ok(false) => return (Ok(()), cut + lines.cut),
+                    Err(e) => return (Err(e), cut + lines.cut),
+                }
+            }
+            cut += lines.cut;
+            buf = chunk.buf;
+        }
     }
 
     /// Fills `buf` (of `CHUNK` bytes) with the next chunk; `None` at the end.
@@ -141,8 +174,9 @@ impl<R: Read> Chunker<R> {
     }
 }
 
-/// The lines of a chunk, as `LineReader` would return them: without the
-/// `\n`, cut to `MAX_LINE` bytes. Counts the lines it cut.
+/// The lines of a chunk: without the `\n` (a trailing `\r` is left for the
+/// parser), cut to `MAX_LINE` bytes, so one huge line cannot exhaust
+/// memory. Counts the lines it cut.
 pub struct Lines<'a> {
     rest: &'a [u8],
     pub cut: u64,
@@ -180,7 +214,6 @@ impl<'a> Iterator for Lines<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::input::LineReader;
 
     /// Hands out at most `step` bytes per read.
     struct Trickle<'a>(&'a [u8], usize);
@@ -214,17 +247,23 @@ mod tests {
         (lines, cut)
     }
 
-    fn by_line_reader(data: &[u8]) -> (Vec<Vec<u8>>, u64) {
-        let mut r = LineReader::new(data);
-        let mut lines = Vec::new();
-        while let Some(l) = r.next_line().unwrap() {
-            lines.push(l.to_vec());
+    /// The rule, plainly: split at `\n`, no line after a final `\n`,
+    /// lines cut to `MAX_LINE` bytes and counted.
+    fn by_plain_rule(data: &[u8]) -> (Vec<Vec<u8>>, u64) {
+        let mut lines: Vec<&[u8]> = data.split(|c| *c == b'\n').collect();
+        if data.is_empty() || data.ends_with(b"\n") {
+            lines.pop();
         }
-        (lines, r.cut_lines)
+        let cut = lines.iter().filter(|l| l.len() > MAX_LINE).count() as u64;
+        let lines = lines
+            .iter()
+            .map(|l| l[..l.len().min(MAX_LINE)].to_vec())
+            .collect();
+        (lines, cut)
     }
 
     #[test]
-    fn chunks_split_lines_like_the_line_reader() {
+    fn chunks_split_lines_by_the_plain_rule() {
         let mut data = Vec::new();
         for i in 0..40_000 {
             data.extend_from_slice(format!("line {i} {}\n", "x".repeat(i % 97)).as_bytes());
@@ -236,11 +275,19 @@ mod tests {
                 data.push(b'\n');
             }
         }
-        data.extend_from_slice(b"\n\nlast line without newline");
-        let want = by_line_reader(&data);
+        data.extend_from_slice(b"\n\nshort with CR\r\nlast line without newline");
+        let want = by_plain_rule(&data);
         for step in [usize::MAX, 4096, 777] {
             assert_eq!(by_chunks(&data, step), want, "read step {step}");
         }
+        // Line by line, as the one-thread paths read.
+        let mut got = Vec::new();
+        let (read, cut) = Chunker::new(Trickle(&data, 4096)).for_each_line(|l| {
+            got.push(l.to_vec());
+            Ok(true)
+        });
+        assert!(read.is_ok());
+        assert_eq!((got, cut), want);
         // A quiet input passes on each read's whole lines at once; the
         // lines are still the same.
         fn never(_: Duration) -> bool {
@@ -253,7 +300,7 @@ mod tests {
         assert_eq!(first.bytes(), b"one\ntwo\n");
         // Ends inside an over-long line.
         data.extend_from_slice(&vec![b'c'; CHUNK + 5]);
-        assert_eq!(by_chunks(&data, 65_536), by_line_reader(&data));
+        assert_eq!(by_chunks(&data, 65_536), by_plain_rule(&data));
     }
 
     #[test]

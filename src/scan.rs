@@ -14,7 +14,6 @@ use crate::chunk::{Chunk, Chunker, Lines, new_buffer};
 use crate::diagnose::{Diagnoser, MatchCache, Matched, Outcome};
 use crate::envelope::{Line, is_access_line, parse_line, quick_line};
 use crate::event::{Event, EventBuilder};
-use crate::input::LineReader;
 
 /// A live stream that falls quiet for this long has its pending event
 /// reported: the next line, which would normally close it, may be far away.
@@ -229,22 +228,13 @@ fn scan_batch(
     r: Box<dyn Read + Send>,
     feeder: &mut Feeder<'_, '_>,
 ) -> (io::Result<()>, u64) {
-    let mut reader = LineReader::new(r);
-    let result = loop {
-        if feeder.lines.is_multiple_of(1024) && feeder.opts.stop.load(Ordering::Relaxed) {
-            break Ok(());
+    let opts = feeder.opts;
+    Chunker::new(r).for_each_line(|bytes| {
+        if feeder.lines.is_multiple_of(1024) && opts.stop.load(Ordering::Relaxed) {
+            return Ok(false);
         }
-        match reader.next_line() {
-            Ok(Some(bytes)) => {
-                if let Err(e) = feeder.line(d, bytes) {
-                    break Err(e);
-                }
-            }
-            Ok(None) => break Ok(()),
-            Err(e) => break Err(e),
-        }
-    };
-    (result, reader.cut_lines)
+        feeder.line(d, bytes).map(|_| true)
+    })
 }
 
 /// What a worker made of one chunk.
@@ -444,18 +434,9 @@ fn scan_live(
 ) -> (io::Result<()>, u64) {
     let (tx, rx) = mpsc::sync_channel::<Vec<u8>>(4096);
     let reader = std::thread::spawn(move || -> (io::Result<()>, u64) {
-        let mut lr = LineReader::new(r);
-        loop {
-            match lr.next_line() {
-                Ok(Some(line)) => {
-                    if tx.send(line.to_vec()).is_err() {
-                        return (Ok(()), lr.cut_lines);
-                    }
-                }
-                Ok(None) => return (Ok(()), lr.cut_lines),
-                Err(e) => return (Err(e), lr.cut_lines),
-            }
-        }
+        Chunker::new(r)
+            .prompt()
+            .for_each_line(|line| Ok(tx.send(line.to_vec()).is_ok()))
     });
     let result = loop {
         if feeder.opts.stop.load(Ordering::Relaxed) {
