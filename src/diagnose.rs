@@ -124,8 +124,10 @@ pub struct Matched {
 /// lock saved a little memory and cost a third of the throughput.
 pub struct MatchCache<'m> {
     matcher: &'m Matcher,
-    cache: HashMap<String, Arc<Vec<Hit>>>,
-    caches: Caches,
+    /// Hits of recent message texts.
+    remembered: HashMap<String, Arc<Vec<Hit>>>,
+    /// The regexes' search state.
+    search: Caches,
     /// Reference mode (tests): no cache, captures for every hit.
     pub reference: bool,
 }
@@ -134,8 +136,8 @@ impl<'m> MatchCache<'m> {
     pub fn new(matcher: &'m Matcher, reference: bool) -> Self {
         MatchCache {
             matcher,
-            cache: HashMap::new(),
-            caches: Caches::default(),
+            remembered: HashMap::new(),
+            search: Caches::default(),
             reference,
         }
     }
@@ -159,10 +161,10 @@ impl<'m> MatchCache<'m> {
         if self.reference {
             return self.reference_hits(text);
         }
-        if let Some(h) = self.cache.get(text) {
+        if let Some(h) = self.remembered.get(text) {
             return Arc::clone(h);
         }
-        let mut hits = self.matcher.hits(&mut self.caches, text);
+        let mut hits = self.matcher.hits(&mut self.search, text);
         let entries = &self.matcher.catalog().entries;
         // The hit that will be reported: a benign one wins when pasted, and
         // in a log a benign hit means no report at all.
@@ -173,14 +175,14 @@ impl<'m> MatchCache<'m> {
         };
         if let Some(i) = top {
             self.matcher
-                .fill_captures(&mut self.caches, &mut hits[i], text);
+                .fill_captures(&mut self.search, &mut hits[i], text);
         }
         let hits = Arc::new(hits);
         if !paste {
-            if self.cache.len() >= HIT_CACHE {
-                self.cache.clear();
+            if self.remembered.len() >= HIT_CACHE {
+                self.remembered.clear();
             }
-            self.cache.insert(text.to_string(), Arc::clone(&hits));
+            self.remembered.insert(text.to_string(), Arc::clone(&hits));
         }
         hits
     }
@@ -188,9 +190,9 @@ impl<'m> MatchCache<'m> {
     /// The straightforward way, kept as the yardstick for the fast path:
     /// every candidate pattern's captures, no cache.
     fn reference_hits(&mut self, text: &str) -> Arc<Vec<Hit>> {
-        let mut hits = self.matcher.hits(&mut self.caches, text);
+        let mut hits = self.matcher.hits(&mut self.search, text);
         for h in &mut hits {
-            self.matcher.fill_captures(&mut self.caches, h, text);
+            self.matcher.fill_captures(&mut self.search, h, text);
         }
         Arc::new(hits)
     }
