@@ -3,6 +3,8 @@
 
 use std::collections::HashMap;
 
+use regex_syntax::hir::{Hir, HirKind};
+
 use crate::catalog::{Catalog, Diagnostic, Entry, check_structure, embedded_files, parse_file};
 use crate::diagnose::Diagnoser;
 use crate::matcher::{Matcher, capture_names, compile_pattern, required_literals};
@@ -73,6 +75,20 @@ pub fn lint(files: &[LintFile], strict: bool) -> Vec<Diagnostic> {
                 )),
                 Ok(_) => {}
             }
+            if let Some((min, max)) = wide_bound(p) {
+                let mut d = Diagnostic::error(
+                    &e.source,
+                    format!(
+                        "counted repetition {{{min},{max}}}: the automaton grows with the bound \
+                         (memory and speed on every search); use * or + instead, captured \
+                         values are clipped to {} bytes anyway",
+                        crate::matcher::MAX_CAPTURE
+                    ),
+                )
+                .at_entry(&e, &field);
+                d.warning = !strict;
+                out.push(d);
+            }
         }
         out.extend(check_text(&e, strict));
         if ok {
@@ -83,6 +99,31 @@ pub fn lint(files: &[LintFile], strict: bool) -> Vec<Diagnostic> {
     let matcher = Matcher::new(std::borrow::Cow::Owned(catalog));
     out.extend(check_examples(&matcher));
     out
+}
+
+/// Widest bounded range a counted repetition may span (`{0,32}`); exact
+/// counts (`{36}` for a UUID) stay cheap.
+const MAX_BOUND_RANGE: u32 = 32;
+
+/// The first counted repetition in `pattern` whose range is wider than
+/// `MAX_BOUND_RANGE`, as (min, max).
+fn wide_bound(pattern: &str) -> Option<(u32, u32)> {
+    fn walk(h: &Hir) -> Option<(u32, u32)> {
+        match h.kind() {
+            HirKind::Repetition(r) => match r.max {
+                Some(max) if max - r.min > MAX_BOUND_RANGE => Some((r.min, max)),
+                _ => walk(&r.sub),
+            },
+            HirKind::Capture(c) => walk(&c.sub),
+            HirKind::Concat(subs) | HirKind::Alternation(subs) => subs.iter().find_map(walk),
+            _ => None,
+        }
+    }
+    let hir = regex_syntax::ParserBuilder::new()
+        .build()
+        .parse(pattern)
+        .ok()?;
+    walk(&hir)
 }
 
 fn warn(e: &Entry, field: &str, msg: &str) -> Diagnostic {
@@ -263,6 +304,33 @@ mod tests {
         assert!(
             has("t.yaml:2: warning: entry 'one', field 'zh'"),
             "{text:#?}"
+        );
+    }
+
+    #[test]
+    fn wide_counted_repetitions_are_flagged() {
+        assert_eq!(wide_bound(r"failed list /[^:]{0,300}: "), Some((0, 300)));
+        assert_eq!(wide_bound(r"a(?:b|(x{2,40}))"), Some((2, 40)));
+        assert_eq!(wide_bound(r"[0-9a-f-]{36} [a-z]{1,8} .*"), None);
+        let yaml = r#"
+- id: wide
+  title: t
+  severity: error
+  patterns: ['boom: (?P<detail>[^"]{0,120})']
+  cause: c
+  fix: [f]
+  examples: ['boom: x', 'boom: y']
+"#;
+        let d = lint(&file(yaml), false);
+        let hit = d
+            .iter()
+            .find(|d| d.message.contains("counted repetition {0,120}"))
+            .unwrap_or_else(|| panic!("{d:#?}"));
+        assert!(hit.warning && hit.field.as_deref() == Some("patterns[0]"));
+        assert!(
+            lint(&file(yaml), true)
+                .iter()
+                .any(|d| !d.warning && d.message.contains("{0,120}"))
         );
     }
 }

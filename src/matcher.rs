@@ -26,6 +26,10 @@ pub use crate::literals::required_literals;
 /// on; the default (2 MiB each) would let dozens of patterns grow memory.
 const DFA_CACHE: usize = 256 << 10;
 
+/// Longest captured value kept, in bytes: patterns capture with `*`, and a
+/// whole JSON body is no use as a detail (nor as a grouping key).
+pub const MAX_CAPTURE: usize = 200;
+
 /// Compiles a catalog pattern the way the matcher runs it: case-insensitive,
 /// over bytes, with ASCII classes (`\w`, `\s`, `\b`, `\d` and their negations)
 /// where the pattern allows it. Unicode classes compile to automata about
@@ -321,7 +325,7 @@ impl Matcher {
                 caps.get_group_by_name(n).map(|span| {
                     (
                         n.to_string(),
-                        String::from_utf8_lossy(&text.as_bytes()[span.range()]).into_owned(),
+                        clip_capture(&String::from_utf8_lossy(&text.as_bytes()[span.range()])),
                     )
                 })
             })
@@ -357,6 +361,18 @@ impl Matcher {
     }
 }
 
+/// `value` cut to `MAX_CAPTURE` bytes (on a character boundary), with `…`.
+fn clip_capture(value: &str) -> String {
+    if value.len() <= MAX_CAPTURE {
+        return value.to_string();
+    }
+    let mut end = MAX_CAPTURE;
+    while !value.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}…", &value[..end])
+}
+
 fn deeper(a: &Hit, b: &Hit) -> bool {
     (a.start, a.end - a.start) > (b.start, b.end - b.start)
 }
@@ -386,6 +402,24 @@ mod tests {
             }
         }
         assert!(checked > 2_000);
+    }
+
+    #[test]
+    fn long_captures_are_clipped() {
+        let mut cat = Catalog::default();
+        let mut e = Catalog::embedded().unwrap().entries[0].clone();
+        e.patterns = vec!["boom: (?P<detail>.*)".into()];
+        e.literals = Vec::new();
+        cat.upsert(e);
+        let m = Matcher::new(std::borrow::Cow::Owned(cat));
+        let mut caches = Caches::default();
+        let text = format!("boom: {}", "是".repeat(300));
+        let mut hit = m.hits(&mut caches, &text).remove(0);
+        m.fill_captures(&mut caches, &mut hit, &text);
+        let (name, value) = &hit.captures[0];
+        assert_eq!(name, "detail");
+        assert!(value.ends_with('…') && value.len() <= MAX_CAPTURE + '…'.len_utf8());
+        assert!(value.len() > MAX_CAPTURE - 3, "{}", value.len());
     }
 
     #[test]
