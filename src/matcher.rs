@@ -6,6 +6,7 @@
 //! Regexes are compiled lazily, on the first message whose literal hits.
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
+use memchr::memmem::Finder;
 use once_cell::sync::OnceCell;
 use regex_automata::Input;
 use regex_automata::meta::{self, Regex};
@@ -148,7 +149,8 @@ pub struct Matcher {
     /// For each pattern, its other literal sets: checked (a substring
     /// search each) only on the few patterns the automaton picked; a
     /// pattern runs only on text that satisfies every set.
-    more_sets: Vec<Vec<Vec<String>>>,
+    /// Finders are built once: building one costs more than a search.
+    more_sets: Vec<Vec<Vec<Finder<'static>>>>,
     /// Patterns with no usable literal: always run.
     always: Vec<u32>,
 }
@@ -194,7 +196,10 @@ impl Matcher {
                     }
                     None => always.push(pi),
                 }
-                more_sets.push(sets.collect());
+                more_sets.push(
+                    sets.map(|set| set.iter().map(|l| Finder::new(l).into_owned()).collect())
+                        .collect(),
+                );
             }
         }
         // A contiguous NFA builds in a fraction of a DFA's time; it only
@@ -247,10 +252,9 @@ impl Matcher {
             .iter()
             .copied()
             .filter(|&p| {
-                self.more_sets[p as usize].iter().all(|set| {
-                    set.iter()
-                        .any(|lit| memchr::memmem::find(lower, lit.as_bytes()).is_some())
-                })
+                self.more_sets[p as usize]
+                    .iter()
+                    .all(|set| set.iter().any(|lit| lit.find(lower).is_some()))
             })
             .chain(self.always.iter().copied())
             .collect();
