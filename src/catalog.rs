@@ -6,9 +6,12 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 use once_cell::sync::Lazy;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
+
+use crate::schema::{RawEntry, entry_lines};
 
 mod embedded {
+    use super::{Entry, Localized, Server, Severity};
     include!(concat!(env!("OUT_DIR"), "/embedded.rs"));
 }
 
@@ -19,93 +22,106 @@ pub const CATALOG_VERSION: &str = crate::catalog_version!();
 /// Entries in the embedded catalog, counted at build time.
 pub const ENTRY_COUNT: usize = embedded::ENTRY_COUNT;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    Info,
-    Warning,
-    Error,
-}
+pub use crate::schema::{Server, Severity};
 
-impl Severity {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Info => "info",
-            Severity::Warning => "warning",
-            Severity::Error => "error",
-        }
-    }
-}
-
-impl fmt::Display for Severity {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// Which server prints a message: AList, its fork OpenList, or both.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Server {
-    Alist,
-    Openlist,
-}
+/// Catalog text lives as long as the program: embedded entries are statics
+/// that build.rs writes out, and a user file's entries are leaked once when
+/// it is loaded (a handful of kilobytes, read once per run).
+pub type List = &'static [&'static str];
 
 /// Text of an entry in one language.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, Copy, Default)]
 pub struct Localized {
+    pub title: &'static str,
+    pub cause: &'static str,
+    pub fix: List,
+}
+
+/// Text of an entry as shown: Chinese folded lines joined.
+#[derive(Debug, Clone, Default)]
+pub struct Wording {
     pub title: String,
     pub cause: String,
     pub fix: Vec<String>,
 }
 
-/// One known problem. Field names are the YAML schema (see CONTRIBUTING.md).
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
+/// One known problem: the YAML schema's fields (`schema::RawEntry`, see
+/// CONTRIBUTING.md) plus where the entry came from.
+#[derive(Debug, Clone)]
 pub struct Entry {
-    pub id: String,
-    pub title: String,
+    pub id: &'static str,
+    pub title: &'static str,
     pub severity: Severity,
-    #[serde(default)]
-    pub tags: Vec<String>,
-    #[serde(default)]
-    pub drivers: Vec<String>,
-    #[serde(default)]
-    pub applies_to: Vec<Server>,
+    pub tags: List,
+    pub drivers: List,
+    pub applies_to: &'static [Server],
     /// A generic entry: ranks below every specific entry that matches.
-    #[serde(default)]
     pub fallback: bool,
-    #[serde(default)]
     pub priority: i32,
     /// Normal operation: recognised so that it is neither a finding nor an
     /// unknown error when it appears in a log.
-    #[serde(default)]
     pub benign: bool,
-    pub patterns: Vec<String>,
-    pub cause: String,
-    pub fix: Vec<String>,
-    #[serde(default)]
-    pub docs: Vec<String>,
-    #[serde(default)]
+    pub patterns: List,
+    pub cause: &'static str,
+    pub fix: List,
+    pub docs: List,
     pub zh: Option<Localized>,
-    #[serde(default)]
-    pub examples: Vec<String>,
-    #[serde(default)]
-    pub counter_examples: Vec<String>,
-    /// Area (file stem) the entry came from; not part of the YAML.
-    #[serde(skip)]
-    pub area: String,
+    pub examples: List,
+    pub counter_examples: List,
+    /// Area (file stem) the entry came from.
+    pub area: &'static str,
     /// Where the entry came from: `embedded:data/x.yaml` or a user file path.
-    #[serde(skip)]
-    pub source: String,
+    pub source: &'static str,
     /// 1-based line of the entry in its file, for messages.
-    #[serde(skip)]
     pub line: usize,
-    /// Prefilter literals of each pattern when computed at build time
+    /// Each pattern's prefilter literal sets, when computed at build time
     /// (embedded entries); empty otherwise.
-    #[serde(skip)]
-    pub literals: Vec<Option<Vec<Vec<String>>>>,
+    pub literals: &'static [&'static [List]],
+}
+
+fn leak(s: String) -> &'static str {
+    Box::leak(s.into_boxed_str())
+}
+
+fn leak_list(v: Vec<String>) -> List {
+    Box::leak(
+        v.into_iter()
+            .map(leak)
+            .collect::<Vec<_>>()
+            .into_boxed_slice(),
+    )
+}
+
+impl RawEntry {
+    /// The entry as the rest of the program sees it (see `List`).
+    pub fn into_entry(self, area: &'static str, source: &'static str, line: usize) -> Entry {
+        Entry {
+            id: leak(self.id),
+            title: leak(self.title),
+            severity: self.severity,
+            tags: leak_list(self.tags),
+            drivers: leak_list(self.drivers),
+            applies_to: Box::leak(self.applies_to.into_boxed_slice()),
+            fallback: self.fallback,
+            priority: self.priority,
+            benign: self.benign,
+            patterns: leak_list(self.patterns),
+            cause: leak(self.cause),
+            fix: leak_list(self.fix),
+            docs: leak_list(self.docs),
+            zh: self.zh.map(|z| Localized {
+                title: leak(z.title),
+                cause: leak(z.cause),
+                fix: leak_list(z.fix),
+            }),
+            examples: leak_list(self.examples),
+            counter_examples: leak_list(self.counter_examples),
+            area,
+            source,
+            line,
+            literals: &[],
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -116,17 +132,17 @@ pub enum Lang {
 }
 
 impl Entry {
-    pub fn text(&self, lang: Lang) -> Localized {
+    pub fn text(&self, lang: Lang) -> Wording {
         match (lang, &self.zh) {
-            (Lang::Zh, Some(zh)) => Localized {
-                title: join_cjk(&zh.title),
-                cause: join_cjk(&zh.cause),
+            (Lang::Zh, Some(zh)) => Wording {
+                title: join_cjk(zh.title),
+                cause: join_cjk(zh.cause),
                 fix: zh.fix.iter().map(|f| join_cjk(f)).collect(),
             },
-            _ => Localized {
-                title: self.title.clone(),
-                cause: self.cause.clone(),
-                fix: self.fix.clone(),
+            _ => Wording {
+                title: self.title.to_string(),
+                cause: self.cause.to_string(),
+                fix: self.fix.iter().map(|f| f.to_string()).collect(),
             },
         }
     }
@@ -140,7 +156,7 @@ impl Entry {
         if self.applies_to.is_empty() {
             vec![Server::Alist, Server::Openlist]
         } else {
-            self.applies_to.clone()
+            self.applies_to.to_vec()
         }
     }
 }
@@ -188,7 +204,7 @@ impl Diagnostic {
 
     pub fn at_entry(mut self, e: &Entry, field: &str) -> Self {
         self.line = Some(e.line);
-        self.entry = Some(e.id.clone());
+        self.entry = Some(e.id.to_string());
         self.field = Some(field.to_string());
         self
     }
@@ -221,7 +237,7 @@ pub fn parse_file(origin: &str, area: &str, text: &str) -> Result<Vec<Entry>, Di
     if text.trim().is_empty() {
         return Ok(Vec::new());
     }
-    let mut entries: Vec<Entry> = serde_yaml::from_str(text).map_err(|e| {
+    let raw: Vec<RawEntry> = serde_yaml::from_str(text).map_err(|e| {
         let mut d = Diagnostic::error(origin, yaml_message(&e));
         if let Some(loc) = e.location() {
             d.line = Some(loc.line());
@@ -230,12 +246,12 @@ pub fn parse_file(origin: &str, area: &str, text: &str) -> Result<Vec<Entry>, Di
         d
     })?;
     let lines = entry_lines(text);
-    for (i, e) in entries.iter_mut().enumerate() {
-        e.area = area.to_string();
-        e.source = origin.to_string();
-        e.line = lines.get(i).copied().unwrap_or(1);
-    }
-    Ok(entries)
+    let (area, origin) = (leak(area.to_string()), leak(origin.to_string()));
+    Ok(raw
+        .into_iter()
+        .enumerate()
+        .map(|(i, e)| e.into_entry(area, origin, lines.get(i).copied().unwrap_or(1)))
+        .collect())
 }
 
 /// serde_yaml appends " at line X column Y" to its messages; we print the
@@ -246,15 +262,6 @@ fn yaml_message(e: &serde_yaml::Error) -> String {
         Some(i) => s[..i].to_string(),
         None => s,
     }
-}
-
-/// Line numbers of the top-level sequence items (`- ` at column 0).
-fn entry_lines(text: &str) -> Vec<usize> {
-    text.lines()
-        .enumerate()
-        .filter(|(_, l)| l.starts_with("- ") || *l == "-")
-        .map(|(i, _)| i + 1)
-        .collect()
 }
 
 pub fn is_kebab_id(id: &str) -> bool {
@@ -271,8 +278,8 @@ pub fn is_kebab_id(id: &str) -> bool {
 /// Structural checks every loaded entry must pass (the rest is in `lint`).
 pub fn check_structure(e: &Entry) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    let err = |field: &str, msg: String| Diagnostic::error(&e.source, msg).at_entry(e, field);
-    if !is_kebab_id(&e.id) {
+    let err = |field: &str, msg: String| Diagnostic::error(e.source, msg).at_entry(e, field);
+    if !is_kebab_id(e.id) {
         out.push(err(
             "id",
             "ids are kebab-case: lower-case letters and digits separated by single '-'".into(),
@@ -294,51 +301,25 @@ pub fn check_structure(e: &Entry) -> Vec<Diagnostic> {
 #[derive(Debug, Clone, Default)]
 pub struct Catalog {
     pub entries: Vec<Entry>,
-    index: HashMap<String, usize>,
-}
-
-/// An embedded entry as build.rs prepared it.
-#[derive(Deserialize)]
-struct Prepared {
-    entry: Entry,
-    line: usize,
-    literals: Vec<Option<Vec<Vec<String>>>>,
+    index: HashMap<&'static str, usize>,
 }
 
 static EMBEDDED: Lazy<Result<Catalog, Diagnostic>> = Lazy::new(|| {
     let mut cat = Catalog::default();
-    for (name, _, json) in embedded::EMBEDDED {
-        let origin = format!("embedded:data/{name}");
-        let area = name.trim_end_matches(".yaml");
-        let prepared: Vec<Prepared> = serde_json::from_str(json)
-            .map_err(|e| Diagnostic::error(&origin, format!("invalid entry: {e}")))?;
-        for p in prepared {
-            let mut e = p.entry;
-            e.area = area.to_string();
-            e.source = origin.clone();
-            e.line = p.line;
-            e.literals = p.literals;
-            if let Some(d) = check_structure(&e).into_iter().next() {
-                return Err(d);
-            }
-            if cat.index.contains_key(&e.id) {
-                return Err(
-                    Diagnostic::error(&origin, "duplicate id in the embedded catalog")
-                        .at_entry(&e, "id"),
-                );
-            }
-            cat.push(e);
+    for e in embedded::ENTRIES {
+        // build.rs checked the schema and the ids; this is the same
+        // structural check user entries get.
+        if let Some(d) = check_structure(e).into_iter().next() {
+            return Err(d);
         }
+        cat.push(e.clone());
     }
     Ok(cat)
 });
 
 /// Names and YAML text of the embedded catalog files.
-pub fn embedded_files() -> Vec<(&'static str, &'static str)> {
-    embedded::EMBEDDED
-        .iter()
-        .map(|(name, yaml, _)| (*name, *yaml))
-        .collect()
+pub fn embedded_files() -> &'static [(&'static str, &'static str)] {
+    embedded::FILES
 }
 
 impl Catalog {
@@ -356,13 +337,13 @@ impl Catalog {
     }
 
     fn push(&mut self, e: Entry) {
-        self.index.insert(e.id.clone(), self.entries.len());
+        self.index.insert(e.id, self.entries.len());
         self.entries.push(e);
     }
 
     /// Adds an entry, or replaces the entry with the same id in place.
     pub fn upsert(&mut self, e: Entry) {
-        match self.index.get(&e.id) {
+        match self.index.get(e.id) {
             Some(&i) => self.entries[i] = e,
             None => self.push(e),
         }
@@ -397,7 +378,7 @@ impl Catalog {
                 }
                 for (i, p) in e.patterns.iter().enumerate() {
                     crate::matcher::compile_pattern(p).map_err(|m| {
-                        Diagnostic::error(&e.source, m).at_entry(&e, &format!("patterns[{i}]"))
+                        Diagnostic::error(e.source, m).at_entry(&e, &format!("patterns[{i}]"))
                     })?;
                 }
                 cat.upsert(e);
@@ -411,7 +392,7 @@ impl Catalog {
         let mut scored: Vec<(usize, &str)> = self
             .entries
             .iter()
-            .map(|e| (similarity_distance(id, &e.id), e.id.as_str()))
+            .map(|e| (similarity_distance(id, e.id), e.id))
             .collect();
         scored.sort();
         scored.into_iter().take(n).map(|(_, s)| s).collect()

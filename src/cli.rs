@@ -425,7 +425,7 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<u8> {
             // naming the same group would clash: plain groups match the same.
             let named = crate::small_regex(r"\(\?P?<[A-Za-z_][A-Za-z0-9_]*>")?;
             for e in &cat.entries {
-                for p in &e.patterns {
+                for p in e.patterns {
                     writeln!(out, "(?i){}", named.replace_all(p, "("))?;
                 }
             }
@@ -690,18 +690,18 @@ fn explain(cli: &Cli, id: &str, out: &mut dyn Write) -> Result<u8> {
         }
     }
     writeln!(out, "\n{}", "patterns:".green().bold())?;
-    for p in &e.patterns {
+    for p in e.patterns {
         writeln!(out, "  {p}")?;
     }
     if !e.examples.is_empty() {
         writeln!(out, "\n{}", "examples:".green().bold())?;
-        for x in &e.examples {
+        for x in e.examples {
             writeln!(out, "  {}", crate::normalize::collapse_whitespace(x))?;
         }
     }
     if !e.counter_examples.is_empty() {
         writeln!(out, "\n{}", "not this problem:".green().bold())?;
-        for x in &e.counter_examples {
+        for x in e.counter_examples {
             writeln!(out, "  {}", crate::normalize::collapse_whitespace(x))?;
         }
     }

@@ -80,3 +80,4 @@ pub mod placeholder;
 pub mod redact;
 pub mod report;
 pub mod scan;
+pub mod schema;

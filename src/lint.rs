@@ -42,30 +42,30 @@ pub fn lint(files: &[LintFile], strict: bool) -> Vec<Diagnostic> {
             Err(d) => out.push(d),
         }
     }
-    let mut seen: HashMap<String, (String, usize)> = HashMap::new();
+    let mut seen: HashMap<&str, (&str, usize)> = HashMap::new();
     let mut usable = Vec::new();
     for e in entries {
         let mut ok = true;
         let structure = check_structure(&e);
         ok &= structure.is_empty();
         out.extend(structure);
-        if let Some((file, line)) = seen.get(&e.id) {
+        if let Some((file, line)) = seen.get(e.id) {
             out.push(
                 Diagnostic::error(
-                    &e.source,
+                    e.source,
                     format!("duplicate id, first defined at {file}:{line}"),
                 )
                 .at_entry(&e, "id"),
             );
             ok = false;
         } else {
-            seen.insert(e.id.clone(), (e.source.clone(), e.line));
+            seen.insert(e.id, (e.source, e.line));
         }
         for (i, p) in e.patterns.iter().enumerate() {
             let field = format!("patterns[{i}]");
             match compile_pattern(p) {
                 Err(m) => {
-                    out.push(Diagnostic::error(&e.source, m).at_entry(&e, &field));
+                    out.push(Diagnostic::error(e.source, m).at_entry(&e, &field));
                     ok = false;
                 }
                 Ok(_) if required_literals(p).is_none() => out.push(warn(
@@ -77,7 +77,7 @@ pub fn lint(files: &[LintFile], strict: bool) -> Vec<Diagnostic> {
             }
             if let Some((min, max)) = wide_bound(p) {
                 let mut d = Diagnostic::error(
-                    &e.source,
+                    e.source,
                     format!(
                         "counted repetition {{{min},{max}}}: the automaton grows with the bound \
                          (memory and speed on every search); use * or + instead, captured \
@@ -127,7 +127,7 @@ fn wide_bound(pattern: &str) -> Option<(u32, u32)> {
 }
 
 fn warn(e: &Entry, field: &str, msg: &str) -> Diagnostic {
-    let mut d = Diagnostic::error(&e.source, msg).at_entry(e, field);
+    let mut d = Diagnostic::error(e.source, msg).at_entry(e, field);
     d.warning = true;
     d
 }
@@ -140,22 +140,21 @@ fn check_text(e: &Entry, strict: bool) -> Vec<Diagnostic> {
         .filter_map(|p| compile_pattern(p).ok())
         .flat_map(|re| capture_names(&re).map(str::to_string).collect::<Vec<_>>())
         .collect();
-    let mut texts: Vec<(String, &str)> =
-        vec![("title".into(), &e.title), ("cause".into(), &e.cause)];
+    let mut texts: Vec<(String, &str)> = vec![("title".into(), e.title), ("cause".into(), e.cause)];
     texts.extend(
         e.fix
             .iter()
             .enumerate()
-            .map(|(i, f)| (format!("fix[{i}]"), f.as_str())),
+            .map(|(i, f)| (format!("fix[{i}]"), *f)),
     );
     if let Some(zh) = &e.zh {
-        texts.push(("zh.title".into(), &zh.title));
-        texts.push(("zh.cause".into(), &zh.cause));
+        texts.push(("zh.title".into(), zh.title));
+        texts.push(("zh.cause".into(), zh.cause));
         texts.extend(
             zh.fix
                 .iter()
                 .enumerate()
-                .map(|(i, f)| (format!("zh.fix[{i}]"), f.as_str())),
+                .map(|(i, f)| (format!("zh.fix[{i}]"), *f)),
         );
     }
     for (field, text) in texts {
@@ -163,7 +162,7 @@ fn check_text(e: &Entry, strict: bool) -> Vec<Diagnostic> {
             if !names.iter().any(|n| n == p.name) {
                 out.push(
                     Diagnostic::error(
-                        &e.source,
+                        e.source,
                         format!(
                             "placeholder {{{}}} names no capture of the entry's patterns",
                             p.name
@@ -175,7 +174,7 @@ fn check_text(e: &Entry, strict: bool) -> Vec<Diagnostic> {
         }
     }
     let mut soft = |field: &str, msg: &str| {
-        let mut d = Diagnostic::error(&e.source, msg).at_entry(e, field);
+        let mut d = Diagnostic::error(e.source, msg).at_entry(e, field);
         d.warning = !strict;
         out.push(d);
     };
@@ -229,7 +228,7 @@ fn check_examples(matcher: &Matcher) -> Vec<Diagnostic> {
                 };
                 out.push(
                     Diagnostic::error(
-                        &e.source,
+                        e.source,
                         format!("example does not diagnose as this entry: {got}"),
                     )
                     .at_entry(e, &format!("examples[{i}]")),
@@ -244,7 +243,7 @@ fn check_examples(matcher: &Matcher) -> Vec<Diagnostic> {
                 .any(|f| f.entry == ei || f.also.contains(&ei))
             {
                 out.push(
-                    Diagnostic::error(&e.source, "counter-example matches this entry")
+                    Diagnostic::error(e.source, "counter-example matches this entry")
                         .at_entry(e, &format!("counter_examples[{i}]")),
                 );
             }

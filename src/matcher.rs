@@ -127,14 +127,14 @@ pub struct Hit {
 
 struct Pattern {
     entry: usize,
-    source: String,
+    source: &'static str,
     regex: OnceCell<Option<Regex>>,
 }
 
 impl Pattern {
     fn regex(&self) -> Option<&Regex> {
         self.regex
-            .get_or_init(|| compile_pattern(&self.source).ok())
+            .get_or_init(|| compile_pattern(self.source).ok())
             .as_ref()
     }
 }
@@ -172,11 +172,15 @@ impl Matcher {
                 let pi = patterns.len() as u32;
                 patterns.push(Pattern {
                     entry: ei,
-                    source: p.clone(),
+                    source: p,
                     regex: OnceCell::new(),
                 });
                 let lits = if precomputed {
-                    e.literals[i].clone()
+                    let sets = e.literals[i].iter();
+                    Some(
+                        sets.map(|s| s.iter().map(|l| l.to_string()).collect())
+                            .collect(),
+                    )
                 } else {
                     required_literals(p)
                 };
@@ -361,7 +365,7 @@ impl Matcher {
 
     /// Every pattern of the catalog, for `alist-doctor patterns`.
     pub fn pattern_sources(&self) -> impl Iterator<Item = &str> {
-        self.patterns.iter().map(|p| p.source.as_str())
+        self.patterns.iter().map(|p| p.source)
     }
 }
 
@@ -395,7 +399,7 @@ mod tests {
         let mut caches = Caches::default();
         let mut checked = 0;
         for e in &cat.entries {
-            for x in e.examples.iter().chain(&e.counter_examples) {
+            for x in e.examples.iter().chain(e.counter_examples) {
                 let text = crate::normalize::normalize(x);
                 for t in [text.clone(), text.to_ascii_uppercase()] {
                     let fast = m.hits(&mut caches, &t);
@@ -412,8 +416,8 @@ mod tests {
     fn long_captures_are_clipped() {
         let mut cat = Catalog::default();
         let mut e = Catalog::embedded().unwrap().entries[0].clone();
-        e.patterns = vec!["boom: (?P<detail>.*)".into()];
-        e.literals = Vec::new();
+        e.patterns = &["boom: (?P<detail>.*)"];
+        e.literals = &[];
         cat.upsert(e);
         let m = Matcher::new(std::borrow::Cow::Owned(cat));
         let mut caches = Caches::default();

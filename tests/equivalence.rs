@@ -46,7 +46,7 @@ fn reference(log: &Path) -> (Summary, u64) {
         caps.sort();
         let caps = format!("{caps:?}");
         out.insert(
-            (cat.entries[f.entry].id.clone(), caps),
+            (cat.entries[f.entry].id.to_string(), caps),
             (f.count, f.first.line, f.last.line),
         );
     }

@@ -24,7 +24,11 @@ static MESSAGES: Lazy<Vec<(String, String)>> = Lazy::new(|| {
     cat.entries
         .iter()
         .filter(|e| !e.benign)
-        .flat_map(|e| e.examples.iter().map(move |x| (e.id.clone(), x.clone())))
+        .flat_map(|e| {
+            e.examples
+                .iter()
+                .map(move |x| (e.id.to_string(), x.to_string()))
+        })
         .filter(|(_, x)| {
             !x.contains('\n')
                 && !x.contains('\u{1b}')
@@ -40,7 +44,7 @@ fn diagnose_log(log: &str) -> Option<String> {
     let mut d = Diagnoser::new(&MATCHER);
     diagnose_text(&mut d, log, false);
     let first = d.sorted_findings().first().map(|f| f.entry);
-    first.map(|i| MATCHER.catalog().entries[i].id.clone())
+    first.map(|i| MATCHER.catalog().entries[i].id.to_string())
 }
 
 fn envelope(kind: u8, msg: &str) -> String {

@@ -96,8 +96,8 @@ pub fn render(w: &mut dyn Write, cat: &Catalog, opts: &ViewOptions) -> io::Resul
         }
     }
     for e in &cat.entries {
-        if !areas.contains(&e.area.as_str()) {
-            areas.push(&e.area);
+        if !areas.contains(&e.area) {
+            areas.push(e.area);
         }
     }
     if zh {
@@ -129,7 +129,7 @@ pub fn render(w: &mut dyn Write, cat: &Catalog, opts: &ViewOptions) -> io::Resul
         for e in cat.entries.iter().filter(|e| e.area == *a) {
             let t = e.text(opts.lang);
             let show = |s: &str| fill_with(s, &[], |name| format!("‹{name}›"));
-            let t = crate::catalog::Localized {
+            let t = crate::catalog::Wording {
                 title: show(&t.title),
                 cause: show(&t.cause),
                 fix: t.fix.iter().map(|f| show(f)).collect(),

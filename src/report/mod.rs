@@ -128,7 +128,7 @@ pub fn docs_for(e: &Entry, opts: &ViewOptions) -> Vec<String> {
                 (Lang::Zh, Some(rest)) if !rest.starts_with("zh/") => {
                     format!("https://alist.nn.ci/zh/{rest}")
                 }
-                _ => d.clone(),
+                _ => d.to_string(),
             },
         )
         .collect();
@@ -157,11 +157,11 @@ pub fn finding_view(
         f.captures.iter().map(|(k, v)| (k.clone(), r(v))).collect();
     let (title, cause, fix, docs) = entry_text(e, &captures, opts);
     FindingView {
-        id: e.id.clone(),
+        id: e.id.to_string(),
         title,
         severity: e.severity,
-        tags: e.tags.clone(),
-        drivers: e.drivers.clone(),
+        tags: e.tags.iter().map(|s| s.to_string()).collect(),
+        drivers: e.drivers.iter().map(|s| s.to_string()).collect(),
         applies_to: e.servers(),
         cause,
         fix,
@@ -181,7 +181,11 @@ pub fn finding_view(
             driver: f.context.driver.clone(),
             path: f.context.path.as_deref().map(r),
         },
-        also: f.also.iter().map(|&i| cat.entries[i].id.clone()).collect(),
+        also: f
+            .also
+            .iter()
+            .map(|&i| cat.entries[i].id.to_string())
+            .collect(),
     }
 }
 

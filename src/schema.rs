@@ -1,0 +1,93 @@
+//! The catalog's YAML schema, as written by authors (see CONTRIBUTING.md).
+//! Plain serde types with no other dependency, so build.rs reads the
+//! embedded `data/*.yaml` with exactly the rules user catalogs follow.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Which server prints a message: AList, its fork OpenList, or both.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Server {
+    Alist,
+    Openlist,
+}
+
+/// Text of an entry in one language, as written.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawLocalized {
+    pub title: String,
+    pub cause: String,
+    pub fix: Vec<String>,
+}
+
+/// One known problem, as written.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawEntry {
+    pub id: String,
+    pub title: String,
+    pub severity: Severity,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    #[serde(default)]
+    pub drivers: Vec<String>,
+    #[serde(default)]
+    pub applies_to: Vec<Server>,
+    /// A generic entry: ranks below every specific entry that matches.
+    #[serde(default)]
+    pub fallback: bool,
+    #[serde(default)]
+    pub priority: i32,
+    /// Normal operation: recognised so that it is neither a finding nor an
+    /// unknown error when it appears in a log.
+    #[serde(default)]
+    pub benign: bool,
+    pub patterns: Vec<String>,
+    pub cause: String,
+    pub fix: Vec<String>,
+    #[serde(default)]
+    pub docs: Vec<String>,
+    #[serde(default)]
+    pub zh: Option<RawLocalized>,
+    #[serde(default)]
+    pub examples: Vec<String>,
+    #[serde(default)]
+    pub counter_examples: Vec<String>,
+}
+
+/// Line numbers of the top-level sequence items (`- ` at column 0): where
+/// each entry of a catalog file starts, for messages.
+pub fn entry_lines(text: &str) -> Vec<usize> {
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| l.starts_with("- ") || *l == "-")
+        .map(|(i, _)| i + 1)
+        .collect()
+}
