@@ -1,9 +1,8 @@
 //! Prepares the embedded catalog: every `data/*.yaml` is parsed here, with
-//! the same schema user catalogs follow, and written out as Rust statics
-//! (entries, their lines, each pattern's prefilter literals). Start-up then
-//! parses nothing, catalog text costs no heap, and its pages are read only
-//! when an entry is shown. A malformed file fails the build with its
-//! location.
+//! the same schema user catalogs follow, and written out as tables of
+//! integers over one text (entries, their lines, each pattern's prefilter
+//! literals). Start-up then parses nothing, and a malformed file fails the
+//! build with its location.
 use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::{env, fs, path::Path};
@@ -17,6 +16,143 @@ mod schema;
 
 use schema::{RawEntry, RawLocalized};
 
+/// The embedded catalog's text as one string plus spans into it: tables
+/// of integers need no relocation when the program loads (a table of
+/// `&str` did: ~25,000 pointers, 1 MiB of pages), and strings only shown
+/// in reports sit apart from those read at start-up, so their pages are
+/// read only when shown.
+#[derive(Default)]
+struct Tables {
+    hot: String,
+    cold: String,
+    /// (cold?, start, end) of each string, by span index.
+    spans: Vec<(bool, usize, usize)>,
+    known: HashMap<(bool, String), u32>,
+    /// Ranges into `spans`: one per literal set.
+    sets: Vec<(u32, u32)>,
+    /// Ranges into `sets`: one per pattern.
+    pattern_sets: Vec<(u32, u32)>,
+    records: String,
+}
+
+impl Tables {
+    fn span(&mut self, cold: bool, s: &str) -> u32 {
+        if let Some(&i) = self.known.get(&(cold, s.to_string())) {
+            return i;
+        }
+        let text = if cold { &mut self.cold } else { &mut self.hot };
+        let start = text.len();
+        text.push_str(s);
+        self.spans.push((cold, start, text.len()));
+        let i = (self.spans.len() - 1) as u32;
+        self.known.insert((cold, s.to_string()), i);
+        i
+    }
+
+    /// A range of consecutive spans (a list keeps its own, in order).
+    fn list(&mut self, cold: bool, items: &[String]) -> (u32, u32) {
+        let ids: Vec<u32> = items.iter().map(|s| self.span(cold, s)).collect();
+        let start = self.spans.len() as u32;
+        for i in ids {
+            let copy = self.spans[i as usize];
+            self.spans.push(copy);
+        }
+        (start, self.spans.len() as u32)
+    }
+
+    fn literals(&mut self, patterns: &[String]) -> (u32, u32) {
+        let first = self.pattern_sets.len() as u32;
+        for p in patterns {
+            let sets = literals::required_literals(p).unwrap_or_default();
+            let start = self.sets.len() as u32;
+            for set in sets {
+                let range = self.list(false, &set);
+                self.sets.push(range);
+            }
+            self.pattern_sets.push((start, self.sets.len() as u32));
+        }
+        (first, self.pattern_sets.len() as u32)
+    }
+
+    fn entry(&mut self, e: &RawEntry, file: &str, line: usize) {
+        let id = self.span(false, &e.id);
+        let patterns = self.list(false, &e.patterns);
+        let literals = self.literals(&e.patterns);
+        let area = self.span(false, file.trim_end_matches(".yaml"));
+        let source = self.span(false, &format!("embedded:data/{file}"));
+        let title = self.span(true, &e.title);
+        let cause = self.span(true, &e.cause);
+        let tags = self.list(true, &e.tags);
+        let drivers = self.list(true, &e.drivers);
+        let fix = self.list(true, &e.fix);
+        let docs = self.list(true, &e.docs);
+        let examples = self.list(true, &e.examples);
+        let counter = self.list(true, &e.counter_examples);
+        let zh = match &e.zh {
+            Some(RawLocalized { title, cause, fix }) => {
+                let (t, c, f) = (self.span(true, title), self.span(true, cause), self.list(true, fix));
+                format!("Some(({t}, {c}, {f:?}))")
+            }
+            None => "None".into(),
+        };
+        let servers: u8 = e
+            .applies_to
+            .iter()
+            .map(|s| match s {
+                schema::Server::Alist => 1,
+                schema::Server::Openlist => 2,
+            })
+            .fold(0, |a, b| a | b);
+        writeln!(
+            self.records,
+            "    Record {{ id: {id}, title: {title}, severity: Severity::{:?}, tags: {tags:?}, \
+             drivers: {drivers:?}, servers: {servers}, fallback: {}, priority: {}, benign: {}, \
+             patterns: {patterns:?}, cause: {cause}, fix: {fix:?}, docs: {docs:?}, zh: {zh}, \
+             examples: {examples:?}, counter_examples: {counter:?}, area: {area}, \
+             source: {source}, line: {line}, literals: {literals:?} }},",
+            e.severity, e.fallback, e.priority, e.benign,
+        )
+        .unwrap();
+    }
+
+    /// Rust source of the tables; `text_file` holds `hot` then `cold`.
+    fn write(&self, text_file: &Path, count: usize, files: &str) -> String {
+        fs::write(text_file, format!("{}{}", self.hot, self.cold)).unwrap();
+        let shift = self.hot.len();
+        let spans: Vec<String> = self
+            .spans
+            .iter()
+            .map(|&(cold, a, b)| {
+                let d = if cold { shift } else { 0 };
+                format!("({}, {})", a + d, b + d)
+            })
+            .collect();
+        let pairs = |v: &[(u32, u32)]| {
+            v.iter().map(|p| format!("{p:?}")).collect::<Vec<_>>().join(", ")
+        };
+        format!(
+            "/// Every string of the embedded catalog: those read at start-up first.\n\
+             pub static TEXT: &str = include_str!({:?});\n\
+             /// (start, end) byte offsets into `TEXT`.\n\
+             pub static SPANS: &[(u32, u32)] = &[{}];\n\
+             /// Ranges of `SPANS`: one per prefilter literal set.\n\
+             pub static SETS: &[(u32, u32)] = &[{}];\n\
+             /// Ranges of `SETS`: one per pattern.\n\
+             pub static PATTERN_SETS: &[(u32, u32)] = &[{}];\n\
+             /// Every embedded entry, file by file (files sorted by name).\n\
+             pub static RECORDS: &[Record] = &[\n{}];\n\
+             /// (file name, YAML as written) of each embedded catalog file.\n\
+             pub static FILES: &[(&str, &str)] = &[\n{files}];\n\
+             pub const ENTRY_COUNT: usize = {count};\n",
+            text_file.display().to_string(),
+            spans.join(", "),
+            pairs(&self.sets),
+            pairs(&self.pattern_sets),
+            self.records,
+        )
+    }
+}
+
 fn main() {
     let dir = Path::new(&env::var("CARGO_MANIFEST_DIR").unwrap()).join("data");
     println!("cargo:rerun-if-changed={}", dir.display());
@@ -28,14 +164,8 @@ fn main() {
         .filter(|p| p.extension().is_some_and(|x| x == "yaml"))
         .collect();
     files.sort();
-    let mut entries = String::from(
-        "/// Every embedded entry, file by file (files sorted by name).\n\
-         pub static ENTRIES: &[Entry] = &[\n",
-    );
-    let mut sources = String::from(
-        "/// (file name, YAML as written) of each embedded catalog file.\n\
-         pub static FILES: &[(&str, &str)] = &[\n",
-    );
+    let mut tables = Tables::default();
+    let mut sources = String::new();
     let mut ids: HashMap<String, String> = HashMap::new();
     for f in &files {
         println!("cargo:rerun-if-changed={}", f.display());
@@ -50,84 +180,14 @@ fn main() {
         for (i, e) in parsed.iter().enumerate() {
             let line = lines.get(i).copied().unwrap_or(1);
             if let Some(first) = ids.insert(e.id.clone(), format!("data/{name}:{line}")) {
-                panic!(
-                    "data/{name}:{line}: duplicate id '{}', first at {first}",
-                    e.id
-                );
+                panic!("data/{name}:{line}: duplicate id '{}', first at {first}", e.id);
             }
-            entry(&mut entries, e, &name, line);
+            tables.entry(e, &name, line);
         }
-        writeln!(
-            sources,
-            "    ({name:?}, include_str!({:?})),",
-            f.display().to_string()
-        )
-        .unwrap();
+        writeln!(sources, "    ({name:?}, include_str!({:?})),", f.display().to_string()).unwrap();
     }
-    entries.push_str("];\n");
-    sources.push_str("];\n");
-    let out = format!(
-        "{entries}\n{sources}\npub const ENTRY_COUNT: usize = {};\n",
-        ids.len()
-    );
+    let out_dir = Path::new(&env::var("OUT_DIR").unwrap()).to_path_buf();
+    let out = tables.write(&out_dir.join("catalog.txt"), ids.len(), &sources);
     println!("cargo:rustc-env=ALIST_DOCTOR_ENTRIES={}", ids.len());
-    let out_dir = env::var("OUT_DIR").unwrap();
-    fs::write(Path::new(&out_dir).join("embedded.rs"), out).unwrap();
-}
-
-/// One `Entry { .. }` expression.
-fn entry(out: &mut String, e: &RawEntry, file: &str, line: usize) {
-    let literals: Vec<String> = e
-        .patterns
-        .iter()
-        .map(|p| {
-            let sets = literals::required_literals(p).unwrap_or_default();
-            let sets: Vec<String> = sets.iter().map(|s| list(s)).collect();
-            format!("&[{}]", sets.join(", "))
-        })
-        .collect();
-    let zh = match &e.zh {
-        Some(RawLocalized { title, cause, fix }) => format!(
-            "Some(Localized {{ title: {title:?}, cause: {cause:?}, fix: {} }})",
-            list(fix)
-        ),
-        None => "None".into(),
-    };
-    let servers: Vec<String> = e
-        .applies_to
-        .iter()
-        .map(|s| format!("Server::{s:?}"))
-        .collect();
-    writeln!(
-        out,
-        "    Entry {{ id: {:?}, title: {:?}, severity: Severity::{:?}, tags: {}, drivers: {}, \
-         applies_to: &[{}], fallback: {}, priority: {}, benign: {}, patterns: {}, cause: {:?}, \
-         fix: {}, docs: {}, zh: {zh}, examples: {}, counter_examples: {}, area: {:?}, \
-         source: {:?}, line: {line}, literals: &[{}] }},",
-        e.id,
-        e.title,
-        e.severity,
-        list(&e.tags),
-        list(&e.drivers),
-        servers.join(", "),
-        e.fallback,
-        e.priority,
-        e.benign,
-        list(&e.patterns),
-        e.cause,
-        list(&e.fix),
-        list(&e.docs),
-        list(&e.examples),
-        list(&e.counter_examples),
-        file.trim_end_matches(".yaml"),
-        format!("embedded:data/{file}"),
-        literals.join(", "),
-    )
-    .unwrap();
-}
-
-/// A `&[&str]` expression (Debug formatting of a str is a valid literal).
-fn list(items: &[String]) -> String {
-    let items: Vec<String> = items.iter().map(|s| format!("{s:?}")).collect();
-    format!("&[{}]", items.join(", "))
+    fs::write(out_dir.join("embedded.rs"), out).unwrap();
 }

@@ -10,8 +10,39 @@ use serde::Serialize;
 
 use crate::schema::{RawEntry, entry_lines};
 
+/// The tables build.rs writes; see `Tables` there.
 mod embedded {
-    use super::{Entry, Localized, Server, Severity};
+    use super::Severity;
+
+    /// A range of `SPANS` (a list of strings) or of another table.
+    pub type Range = (u32, u32);
+
+    /// One entry: strings as indexes into `SPANS`.
+    pub struct Record {
+        pub id: u32,
+        pub title: u32,
+        pub severity: Severity,
+        pub tags: Range,
+        pub drivers: Range,
+        /// Bit 1: AList, bit 2: OpenList.
+        pub servers: u8,
+        pub fallback: bool,
+        pub priority: i32,
+        pub benign: bool,
+        pub patterns: Range,
+        pub cause: u32,
+        pub fix: Range,
+        pub docs: Range,
+        pub zh: Option<(u32, u32, Range)>,
+        pub examples: Range,
+        pub counter_examples: Range,
+        pub area: u32,
+        pub source: u32,
+        pub line: usize,
+        /// A range of `PATTERN_SETS`.
+        pub literals: Range,
+    }
+
     include!(concat!(env!("OUT_DIR"), "/embedded.rs"));
 }
 
@@ -306,16 +337,72 @@ pub struct Catalog {
 
 static EMBEDDED: Lazy<Result<Catalog, Diagnostic>> = Lazy::new(|| {
     let mut cat = Catalog::default();
-    for e in embedded::ENTRIES {
-        // build.rs checked the schema and the ids; this is the same
-        // structural check user entries get.
-        if let Some(d) = check_structure(e).into_iter().next() {
-            return Err(d);
-        }
-        cat.push(e.clone());
+    // build.rs checked the schema and the ids, and the test suite runs the
+    // structural checks on them: reading every title here would bring the
+    // whole catalog text into memory.
+    for r in embedded::RECORDS {
+        cat.push(r.entry());
     }
     Ok(cat)
 });
+
+/// String `i` of the embedded catalog.
+fn text(i: u32) -> &'static str {
+    let (start, end) = embedded::SPANS[i as usize];
+    // SAFETY: build.rs wrote TEXT from whole strings and recorded where each
+    // starts and ends, so every span lies on character boundaries
+    // (`spans_are_strings` checks them all). The checked slice would read
+    // the bytes at both ends: the pages of text nobody shows.
+    unsafe { embedded::TEXT.get_unchecked(start as usize..end as usize) }
+}
+
+/// A list of strings, made once for the program's lifetime.
+fn texts((first, end): embedded::Range) -> List {
+    Box::leak((first..end).map(text).collect())
+}
+
+impl embedded::Record {
+    fn entry(&self) -> Entry {
+        let literals: Vec<&'static [List]> = (self.literals.0..self.literals.1)
+            .map(|p| {
+                let (a, b) = embedded::PATTERN_SETS[p as usize];
+                let sets: Vec<List> = (a..b).map(|s| texts(embedded::SETS[s as usize])).collect();
+                &*Box::leak(sets.into_boxed_slice())
+            })
+            .collect();
+        Entry {
+            id: text(self.id),
+            title: text(self.title),
+            severity: self.severity,
+            tags: texts(self.tags),
+            drivers: texts(self.drivers),
+            applies_to: match self.servers {
+                1 => &[Server::Alist],
+                2 => &[Server::Openlist],
+                3 => &[Server::Alist, Server::Openlist],
+                _ => &[],
+            },
+            fallback: self.fallback,
+            priority: self.priority,
+            benign: self.benign,
+            patterns: texts(self.patterns),
+            cause: text(self.cause),
+            fix: texts(self.fix),
+            docs: texts(self.docs),
+            zh: self.zh.map(|(title, cause, fix)| Localized {
+                title: text(title),
+                cause: text(cause),
+                fix: texts(fix),
+            }),
+            examples: texts(self.examples),
+            counter_examples: texts(self.counter_examples),
+            area: text(self.area),
+            source: text(self.source),
+            line: self.line,
+            literals: Box::leak(literals.into_boxed_slice()),
+        }
+    }
+}
 
 /// Names and YAML text of the embedded catalog files.
 pub fn embedded_files() -> &'static [(&'static str, &'static str)] {
@@ -438,6 +525,24 @@ mod tests {
             join_cjk("这是 一行。 下一行 AList 的 port"),
             "这是一行。下一行 AList 的 port"
         );
+    }
+
+    #[test]
+    fn spans_are_strings() {
+        for &(start, end) in embedded::SPANS {
+            assert!(embedded::TEXT.get(start as usize..end as usize).is_some());
+        }
+        assert!(embedded::TEXT.len() < u32::MAX as usize);
+    }
+
+    #[test]
+    fn embedded_entries_pass_the_structural_checks() {
+        let cat = Catalog::embedded().unwrap();
+        assert_eq!(cat.len(), ENTRY_COUNT);
+        for e in &cat.entries {
+            assert_eq!(check_structure(e), Vec::new(), "{}", e.id);
+            assert_eq!(e.literals.len(), e.patterns.len(), "{}", e.id);
+        }
     }
 
     #[test]
