@@ -90,7 +90,11 @@ impl Tables {
         let counter = self.list(true, &e.counter_examples);
         let zh = match &e.zh {
             Some(RawLocalized { title, cause, fix }) => {
-                let (t, c, f) = (self.span(true, title), self.span(true, cause), self.list(true, fix));
+                let (t, c, f) = (
+                    self.span(true, title),
+                    self.span(true, cause),
+                    self.list(true, fix),
+                );
                 format!("Some(({t}, {c}, {f:?}))")
             }
             None => "None".into(),
@@ -128,7 +132,10 @@ impl Tables {
             })
             .collect();
         let pairs = |v: &[(u32, u32)]| {
-            v.iter().map(|p| format!("{p:?}")).collect::<Vec<_>>().join(", ")
+            v.iter()
+                .map(|p| format!("{p:?}"))
+                .collect::<Vec<_>>()
+                .join(", ")
         };
         format!(
             "/// Every string of the embedded catalog: those read at start-up first.\n\
@@ -180,11 +187,19 @@ fn main() {
         for (i, e) in parsed.iter().enumerate() {
             let line = lines.get(i).copied().unwrap_or(1);
             if let Some(first) = ids.insert(e.id.clone(), format!("data/{name}:{line}")) {
-                panic!("data/{name}:{line}: duplicate id '{}', first at {first}", e.id);
+                panic!(
+                    "data/{name}:{line}: duplicate id '{}', first at {first}",
+                    e.id
+                );
             }
             tables.entry(e, &name, line);
         }
-        writeln!(sources, "    ({name:?}, include_str!({:?})),", f.display().to_string()).unwrap();
+        writeln!(
+            sources,
+            "    ({name:?}, include_str!({:?})),",
+            f.display().to_string()
+        )
+        .unwrap();
     }
     let out_dir = Path::new(&env::var("OUT_DIR").unwrap()).to_path_buf();
     let out = tables.write(&out_dir.join("catalog.txt"), ids.len(), &sources);

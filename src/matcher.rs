@@ -85,15 +85,62 @@ pub fn capture_names(re: &Regex) -> impl Iterator<Item = &str> {
 /// Search state for the catalog's regexes, created on first use. Whoever
 /// matches owns one; the regexes themselves are shared.
 /// Boxed: a cache is a large struct, and most patterns never run.
-#[derive(Default)]
 pub struct Caches {
     regexes: Vec<Option<Box<meta::Cache>>>,
+    /// Messages searched since the caches' size was last checked.
+    searched: usize,
+    /// `CACHE_BUDGET`, except in tests.
+    budget: usize,
     /// Scratch space reused from one message to the next.
     lower: String,
     seen: Vec<u32>,
 }
 
+/// How many messages pass between two looks at the caches' size.
+const CHECK_EVERY: usize = 1024;
+
+/// Search caches of one matcher may hold this much; past it they start
+/// afresh. Lazy DFAs add states for every new kind of text, so without a
+/// bound their memory could grow with the variety of a long log. A
+/// generated 1 GiB log settles at ~1.3 MiB per worker: a lower budget
+/// clears too often (1 MiB cost 9% more work, rebuilding states).
+const CACHE_BUDGET: usize = 2 << 20;
+
+impl Default for Caches {
+    fn default() -> Self {
+        Caches {
+            regexes: Vec::new(),
+            searched: 0,
+            budget: CACHE_BUDGET,
+            lower: String::new(),
+            seen: Vec::new(),
+        }
+    }
+}
+
 impl Caches {
+    /// Bytes the search caches hold now.
+    fn held(&self) -> usize {
+        self.regexes
+            .iter()
+            .flatten()
+            .map(|c| c.memory_usage())
+            .sum()
+    }
+
+    /// Drops every search cache once they hold more than the budget
+    /// (looked at every `CHECK_EVERY` messages).
+    fn bound(&mut self) {
+        self.searched += 1;
+        if self.searched < CHECK_EVERY {
+            return;
+        }
+        self.searched = 0;
+        if self.held() > self.budget {
+            self.regexes.clear();
+        }
+    }
+
     fn get(&mut self, pattern: usize, re: &Regex) -> &mut meta::Cache {
         if self.regexes.len() <= pattern {
             self.regexes.resize_with(pattern + 1, || None);
@@ -265,6 +312,7 @@ impl Matcher {
         if candidates.is_empty() {
             return Vec::new();
         }
+        caches.bound();
         // Catalog order, as if every pattern were tried in turn.
         candidates.sort_unstable();
         candidates.dedup();
@@ -428,6 +476,35 @@ mod tests {
         assert_eq!(name, "detail");
         assert!(value.ends_with('…') && value.len() <= MAX_CAPTURE + '…'.len_utf8());
         assert!(value.len() > MAX_CAPTURE - 3, "{}", value.len());
+    }
+
+    #[test]
+    fn search_caches_stay_within_their_budget() {
+        let m = Matcher::new(std::borrow::Cow::Borrowed(Catalog::embedded().unwrap()));
+        let msgs = [
+            "failed to start: listen tcp 0.0.0.0:5244: bind: address already in use",
+            "dial tcp 10.0.0.2:443: connect: connection refused",
+            "dial tcp: lookup api.example.com: no such host",
+        ];
+        let live = |c: &Caches| c.regexes.iter().flatten().count();
+        for budget in [usize::MAX, 1] {
+            let mut caches = Caches {
+                budget,
+                ..Caches::default()
+            };
+            for i in 0..CHECK_EVERY - 1 {
+                assert!(!m.hits(&mut caches, msgs[i % 3]).is_empty());
+            }
+            let before = live(&caches);
+            assert!(before >= 3, "{before}");
+            // The CHECK_EVERY-th message: over budget, every cache is
+            // dropped before it is searched, so only its own remain.
+            let hits = m.hits(&mut caches, msgs[0]);
+            let mut fresh = Caches::default();
+            assert_eq!(hits, m.hits(&mut fresh, msgs[0]));
+            let expected = if budget == 1 { live(&fresh) } else { before };
+            assert_eq!(live(&caches), expected, "budget {budget}");
+        }
     }
 
     #[test]
