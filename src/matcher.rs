@@ -175,7 +175,33 @@ pub struct Hit {
 struct Pattern {
     entry: usize,
     source: &'static str,
+    /// A pattern that is plain text: found by substring search in the
+    /// lower-cased message, no regex compiled (a third of the catalog).
+    literal: Option<Finder<'static>>,
     regex: OnceCell<Option<Regex>>,
+}
+
+/// The text a pattern matches, lower-cased, when it is plain text: no
+/// metacharacter, escapes of punctuation only. Matching it ASCII-case-
+/// insensitively is what the regex (case-insensitive, ASCII classes) does.
+fn plain_text(pattern: &str) -> Option<String> {
+    let body = pattern.strip_prefix("(?i)").unwrap_or(pattern);
+    let mut out = String::with_capacity(body.len());
+    let mut chars = body.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => match chars.next() {
+                Some(e) if e.is_ascii_punctuation() => out.push(e),
+                _ => return None,
+            },
+            '[' | ']' | '(' | ')' | '{' | '}' | '*' | '+' | '?' | '|' | '^' | '$' | '.' => {
+                return None;
+            }
+            c => out.push(c),
+        }
+    }
+    out.make_ascii_lowercase();
+    (!out.is_empty()).then_some(out)
 }
 
 impl Pattern {
@@ -220,6 +246,7 @@ impl Matcher {
                 patterns.push(Pattern {
                     entry: ei,
                     source: p,
+                    literal: plain_text(p).map(|t| Finder::new(&t).into_owned()),
                     regex: OnceCell::new(),
                 });
                 let lits = if precomputed {
@@ -318,13 +345,28 @@ impl Matcher {
         candidates.dedup();
         // Spans first (a DFA search); captures only for the hit that is
         // reported, see `fill_captures`.
-        let found = candidates
+        let lowered = std::mem::take(&mut caches.lower);
+        let found: Vec<Hit> = candidates
             .into_iter()
-            .filter_map(|pi| self.search(caches, pi as usize, text));
-        self.rank(found)
+            .filter_map(|pi| {
+                let pi = pi as usize;
+                match (&self.patterns[pi].literal, self.prefilter.is_some()) {
+                    (Some(lit), true) => lit.find(lowered.as_bytes()).map(|start| Hit {
+                        entry: self.patterns[pi].entry,
+                        pattern: pi,
+                        start,
+                        end: start + lit.needle().len(),
+                        captures: Vec::new(),
+                    }),
+                    _ => self.search(caches, pi, text),
+                }
+            })
+            .collect();
+        caches.lower = lowered;
+        self.rank(found.into_iter())
     }
 
-    /// Pattern `pi`'s leftmost-first match in `text`, as a hit.
+    /// Pattern `pi`'s leftmost-first match in `text`, as a hit, by its regex.
     fn search(&self, caches: &mut Caches, pi: usize, text: &str) -> Option<Hit> {
         let pat = &self.patterns[pi];
         let re = pat.regex()?;
@@ -352,7 +394,8 @@ impl Matcher {
         best
     }
 
-    /// Every pattern tried, no prefilter: the yardstick for `hits`.
+    /// Every pattern tried by its regex, no prefilter and no plain-text
+    /// shortcut: the yardstick for `hits`.
     #[cfg(test)]
     fn hits_plain(&self, caches: &mut Caches, text: &str) -> Vec<Hit> {
         let found = (0..self.patterns.len()).filter_map(|pi| self.search(caches, pi, text));
@@ -361,7 +404,13 @@ impl Matcher {
 
     /// Fills the named captures of `hit` (found in `text`).
     pub fn fill_captures(&self, caches: &mut Caches, hit: &mut Hit, text: &str) {
-        let Some(re) = self.patterns.get(hit.pattern).and_then(Pattern::regex) else {
+        let Some(pat) = self.patterns.get(hit.pattern) else {
+            return;
+        };
+        if pat.literal.is_some() {
+            return;
+        }
+        let Some(re) = pat.regex() else {
             return;
         };
         // Most patterns name nothing: no second search for them.
@@ -505,6 +554,31 @@ mod tests {
             let expected = if budget == 1 { live(&fresh) } else { before };
             assert_eq!(live(&caches), expected, "budget {budget}");
         }
+    }
+
+    #[test]
+    fn plain_text_patterns() {
+        assert_eq!(
+            plain_text(r"(?i)Sorry, sharing is not available"),
+            Some("sorry, sharing is not available".into())
+        );
+        assert_eq!(
+            plain_text(r"NotFound\.FileId: 文件"),
+            Some("notfound.fileid: 文件".into())
+        );
+        for p in [
+            r"a.b", r"a\d", r"(?-i:X)", r"x{2}", r"a|b", r"^a", r"a\b", r"[ab]", "",
+        ] {
+            assert_eq!(plain_text(p), None, "{p}");
+        }
+        let plain = Catalog::embedded()
+            .unwrap()
+            .entries
+            .iter()
+            .flat_map(|e| e.patterns.iter())
+            .filter(|p| plain_text(p).is_some())
+            .count();
+        assert!(plain > 150, "{plain}");
     }
 
     #[test]
