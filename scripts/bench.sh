@@ -56,7 +56,7 @@ runsh() { # like run, through a shell (for pipes)
 
 for s in $sizes; do
   log=$work/log-$s.log
-  runs=10; [ "$s" = 1G ] && runs=5
+  runs=10
   run "file-$s" "$runs" \
     "$bin --format json --file $log" \
     "rg -c -f $p30 $log" \
