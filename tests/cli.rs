@@ -345,6 +345,29 @@ fn user_catalog_overrides_and_extends() {
     assert!(String::from_utf8_lossy(&out.stdout).contains(path));
 }
 
+/// A capture that runs to the end of a long message is clipped, in the
+/// report and in the text filled into the advice.
+#[test]
+fn long_captured_values_are_clipped() {
+    let mut f = tempfile::Builder::new().suffix(".yaml").tempfile().unwrap();
+    write!(
+        f,
+        "- id: boom\n  title: 'Boom: {{detail}}'\n  severity: error\n  patterns: ['boom happened: (?P<detail>.*)']\n  cause: c\n  fix: [f]\n"
+    )
+    .unwrap();
+    let long = format!("boom happened: {}", "x".repeat(1000));
+    let (_, v) = json(&["--catalog", f.path().to_str().unwrap(), &long], None);
+    let finding = &v["findings"][0];
+    assert_eq!(finding["id"], "boom");
+    let detail = finding["captures"]["detail"].as_str().unwrap();
+    assert!(
+        detail.ends_with('…') && detail.len() < 210,
+        "{}",
+        detail.len()
+    );
+    assert!(finding["title"].as_str().unwrap().len() < 220);
+}
+
 #[test]
 fn bad_user_catalog_is_one_clear_line() {
     let mut f = tempfile::Builder::new().suffix(".yaml").tempfile().unwrap();
@@ -490,6 +513,10 @@ fn lint_messages_are_precise() {
         (
             "- id: a\n  title: t\n  severity: error\n  patterns: ['abcdef']\n  cause: c\n  fix: [f]\n",
             "warning: entry 'a', field 'zh': no Simplified Chinese text",
+        ),
+        (
+            "- id: a\n  title: t\n  severity: error\n  patterns: ['abcdef: ([^\"]{0,120})']\n  cause: c\n  fix: [f]\n",
+            "warning: entry 'a', field 'patterns[0]': counted repetition {0,120}",
         ),
     ];
     for (yaml, expect) in cases {
