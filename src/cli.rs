@@ -378,7 +378,6 @@ fn config_dir() -> Option<PathBuf> {
     std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config"))
 }
 
-/// Entry point of the binary: runs and maps every failure to exit code 2.
 /// glibc raises its mmap threshold each time a large block is freed, after
 /// which recycled 256 KiB chunk buffers and the workers' freed search
 /// caches stay in the heaps, and peak memory creeps up with the length of
@@ -393,6 +392,7 @@ fn steady_allocator() {
     }
 }
 
+/// Entry point of the binary: runs and maps every failure to exit code 2.
 pub fn main() -> ExitCode {
     steady_allocator();
     let cli = match Cli::try_parse() {

@@ -22,7 +22,7 @@ fn embedded_catalog_passes_strict_lint() {
 
 #[test]
 fn faq_ids_are_present() {
-    let cat = Catalog::embedded().unwrap();
+    let cat = Catalog::embedded();
     let faq = [
         "aliyundrive-open-too-many-requests",
         "aliyundrive-open-exceed-capacity",
@@ -64,7 +64,7 @@ fn faq_ids_are_present() {
 
 #[test]
 fn build_time_count_and_file_list_match() {
-    let cat = Catalog::embedded().unwrap();
+    let cat = Catalog::embedded();
     assert_eq!(
         ENTRY_COUNT,
         cat.len(),
@@ -87,7 +87,7 @@ fn build_time_count_and_file_list_match() {
 /// (`cargo test --test catalog -- --nocapture catalog_size`).
 #[test]
 fn catalog_size() {
-    let cat = Catalog::embedded().unwrap();
+    let cat = Catalog::embedded();
     let examples: usize = cat.entries.iter().map(|e| e.examples.len()).sum();
     let counter: usize = cat.entries.iter().map(|e| e.counter_examples.len()).sum();
     let zh = cat.entries.iter().filter(|e| e.zh.is_some()).count();

@@ -20,7 +20,7 @@ type Summary = BTreeMap<(String, String), (u64, u64, u64)>;
 
 /// (id, captures) -> (count, first line, last line), by the plain path.
 fn reference(log: &Path) -> (Summary, u64) {
-    let matcher = Matcher::new(std::borrow::Cow::Borrowed(Catalog::embedded().unwrap()));
+    let matcher = Matcher::new(std::borrow::Cow::Borrowed(Catalog::embedded()));
     let mut d = Diagnoser::new(&matcher);
     d.cache.reference = true;
     let text = std::fs::read(log).unwrap();

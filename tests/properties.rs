@@ -15,12 +15,11 @@ use alist_doctor::scan::diagnose_text;
 use once_cell::sync::Lazy;
 use proptest::prelude::*;
 
-static MATCHER: Lazy<Matcher> =
-    Lazy::new(|| Matcher::new(Cow::Borrowed(Catalog::embedded().unwrap())));
+static MATCHER: Lazy<Matcher> = Lazy::new(|| Matcher::new(Cow::Borrowed(Catalog::embedded())));
 
 /// Single-line catalog examples without an envelope, with their entry id.
 static MESSAGES: Lazy<Vec<(String, String)>> = Lazy::new(|| {
-    let cat = Catalog::embedded().unwrap();
+    let cat = Catalog::embedded();
     cat.entries
         .iter()
         .filter(|e| !e.benign)
