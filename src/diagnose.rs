@@ -400,14 +400,7 @@ impl<'m> Diagnoser<'m> {
 
 fn clip(s: &str) -> String {
     let s = crate::normalize::collapse_whitespace(&crate::normalize::strip_ansi(s));
-    if s.len() <= MAX_SAMPLE_LEN {
-        return s;
-    }
-    let mut end = MAX_SAMPLE_LEN;
-    while !s.is_char_boundary(end) {
-        end -= 1;
-    }
-    format!("{}…", &s[..end])
+    crate::normalize::clip_bytes(&s, MAX_SAMPLE_LEN)
 }
 
 use crate::static_regex as re;

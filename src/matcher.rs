@@ -430,7 +430,10 @@ impl Matcher {
                 caps.get_group_by_name(n).map(|span| {
                     (
                         n.to_string(),
-                        clip_capture(&String::from_utf8_lossy(&text.as_bytes()[span.range()])),
+                        crate::normalize::clip_bytes(
+                            &String::from_utf8_lossy(&text.as_bytes()[span.range()]),
+                            MAX_CAPTURE,
+                        ),
                     )
                 })
             })
@@ -464,18 +467,6 @@ impl Matcher {
     pub fn pattern_sources(&self) -> impl Iterator<Item = &str> {
         self.patterns.iter().map(|p| p.source)
     }
-}
-
-/// `value` cut to `MAX_CAPTURE` bytes (on a character boundary), with `…`.
-fn clip_capture(value: &str) -> String {
-    if value.len() <= MAX_CAPTURE {
-        return value.to_string();
-    }
-    let mut end = MAX_CAPTURE;
-    while !value.is_char_boundary(end) {
-        end -= 1;
-    }
-    format!("{}…", &value[..end])
 }
 
 fn deeper(a: &Hit, b: &Hit) -> bool {

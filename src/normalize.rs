@@ -92,6 +92,18 @@ pub fn normalize(s: &str) -> String {
     collapse_whitespace(&text)
 }
 
+/// `s` cut to at most `max` bytes on a character boundary, with `…` when cut.
+pub fn clip_bytes(s: &str, max: usize) -> String {
+    if s.len() <= max {
+        return s.to_string();
+    }
+    let mut end = max;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}…", &s[..end])
+}
+
 /// Collapses every run of whitespace (including NBSP and the ideographic
 /// space) into one ASCII space and trims both ends.
 pub fn collapse_whitespace(s: &str) -> String {
