@@ -182,8 +182,10 @@ struct Pattern {
 }
 
 /// The text a pattern matches, lower-cased, when it is plain text: no
-/// metacharacter, escapes of punctuation only. Matching it ASCII-case-
-/// insensitively is what the regex (case-insensitive, ASCII classes) does.
+/// metacharacter, escapes of punctuation only, no cased letter beyond
+/// ASCII (the same rule as the prefilter's literals). Matching it
+/// ASCII-case-insensitively is what the regex (case-insensitive, ASCII
+/// classes) does.
 fn plain_text(pattern: &str) -> Option<String> {
     let body = pattern.strip_prefix("(?i)").unwrap_or(pattern);
     let mut out = String::with_capacity(body.len());
@@ -197,6 +199,7 @@ fn plain_text(pattern: &str) -> Option<String> {
             '[' | ']' | '(' | ')' | '{' | '}' | '*' | '+' | '?' | '|' | '^' | '$' | '.' => {
                 return None;
             }
+            c if !c.is_ascii() && c.to_lowercase().ne(c.to_uppercase()) => return None,
             c => out.push(c),
         }
     }
@@ -315,9 +318,11 @@ impl Matcher {
         seen.clear();
         let lower = &mut caches.lower;
         lower.clear();
+        // Lower-cased once: for the automaton, the other literal sets and
+        // the plain-text patterns alike.
+        lower.push_str(text);
+        lower.make_ascii_lowercase();
         if let Some(ac) = &self.prefilter {
-            lower.push_str(text);
-            lower.make_ascii_lowercase();
             for m in ac.find_overlapping_iter(lower.as_str()) {
                 seen.extend_from_slice(&self.literal_patterns[m.pattern().as_usize()]);
             }
@@ -345,20 +350,22 @@ impl Matcher {
         candidates.dedup();
         // Spans first (a DFA search); captures only for the hit that is
         // reported, see `fill_captures`.
+        // Taken out for the loop: `search` needs the caches mutably.
         let lowered = std::mem::take(&mut caches.lower);
         let found: Vec<Hit> = candidates
             .into_iter()
             .filter_map(|pi| {
                 let pi = pi as usize;
-                match (&self.patterns[pi].literal, self.prefilter.is_some()) {
-                    (Some(lit), true) => lit.find(lowered.as_bytes()).map(|start| Hit {
-                        entry: self.patterns[pi].entry,
+                let pat = &self.patterns[pi];
+                match &pat.literal {
+                    Some(lit) => lit.find(lowered.as_bytes()).map(|start| Hit {
+                        entry: pat.entry,
                         pattern: pi,
                         start,
                         end: start + lit.needle().len(),
                         captures: Vec::new(),
                     }),
-                    _ => self.search(caches, pi, text),
+                    None => self.search(caches, pi, text),
                 }
             })
             .collect();
@@ -558,7 +565,16 @@ mod tests {
             Some("notfound.fileid: 文件".into())
         );
         for p in [
-            r"a.b", r"a\d", r"(?-i:X)", r"x{2}", r"a|b", r"^a", r"a\b", r"[ab]", "",
+            r"a.b",
+            r"a\d",
+            r"(?-i:X)",
+            r"x{2}",
+            r"a|b",
+            r"^a",
+            r"a\b",
+            r"[ab]",
+            "Ошибка",
+            "",
         ] {
             assert_eq!(plain_text(p), None, "{p}");
         }
