@@ -101,7 +101,11 @@ type OnEvent<'a> = dyn FnMut(&Diagnoser<'_>, Outcome) -> io::Result<()> + 'a;
 fn understand(bytes: &[u8], quick: bool) -> Line {
     match quick.then(|| quick_line(bytes)).flatten() {
         Some(l) => l,
-        None => parse_line(&String::from_utf8_lossy(bytes)),
+        // Checked first: `from_utf8_lossy` validates byte by byte.
+        None => match std::str::from_utf8(bytes) {
+            Ok(text) => parse_line(text),
+            Err(_) => parse_line(&String::from_utf8_lossy(bytes)),
+        },
     }
 }
 
