@@ -152,11 +152,14 @@ impl<'m> MatchCache<'m> {
         }
         let text = ev.match_text();
         let hits = self.hits(&text, paste);
-        Some(Matched {
-            text,
-            hits,
-            shown: clip(ev.headline()),
-        })
+        // Without escapes or entities, normalising a one-line event's head
+        // is what `clip` does before cutting: no need to do it twice.
+        let shown = if ev.is_one_line() && !ev.head.contains(['\\', '&']) {
+            crate::normalize::clip_bytes(&text, MAX_SAMPLE_LEN)
+        } else {
+            clip(ev.headline())
+        };
+        Some(Matched { text, hits, shown })
     }
 
     fn hits(&mut self, text: &str, paste: bool) -> Arc<Vec<Hit>> {

@@ -70,6 +70,11 @@ impl Event {
         matches!(self.level, Some(Level::Debug | Level::Info))
     }
 
+    /// An event of one line: its match text is its head, normalised.
+    pub fn is_one_line(&self) -> bool {
+        self.kind != EventKind::Recovery && self.details.is_empty() && self.frames.is_empty()
+    }
+
     /// The text the catalog is matched against, normalised.
     ///
     /// A `%+v` dump prints the innermost cause first and the wrapping messages
@@ -77,7 +82,7 @@ impl Event {
     /// where it would be in the API's message.
     pub fn match_text(&self) -> String {
         // Most events are one line: nothing to join.
-        if self.kind != EventKind::Recovery && self.details.is_empty() && self.frames.is_empty() {
+        if self.is_one_line() {
             return normalize(&self.head);
         }
         let mut s = String::with_capacity(self.bytes + 64);

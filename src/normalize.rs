@@ -107,6 +107,19 @@ pub fn clip_bytes(s: &str, max: usize) -> String {
 /// Collapses every run of whitespace (including NBSP and the ideographic
 /// space) into one ASCII space and trims both ends.
 pub fn collapse_whitespace(s: &str) -> String {
+    // Most messages are printable ASCII with single spaces between words:
+    // already collapsed, one pass tells.
+    let b = s.as_bytes();
+    let mut prev_space = true;
+    let canonical = b.iter().all(|&c| {
+        let space = c == b' ';
+        let ok = (0x21..=0x7e).contains(&c) || (space && !prev_space);
+        prev_space = space;
+        ok
+    }) && !prev_space;
+    if canonical || s.is_empty() {
+        return s.to_owned();
+    }
     let mut out = String::with_capacity(s.len());
     let mut pending_space = false;
     let mut rest = s;
