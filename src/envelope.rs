@@ -404,11 +404,14 @@ fn tab_frame(b: &[u8]) -> bool {
         .iter()
         .position(u8::is_ascii_whitespace)
         .unwrap_or(b.len())];
-    let file_line = |ext: &[u8]| {
-        memchr::memmem::find_iter(token, ext)
-            .any(|i| i > 0 && token.get(i + ext.len()).is_some_and(u8::is_ascii_digit))
-    };
-    file_line(b".go:") || file_line(b".s:")
+    // At a dot (not the first byte): `go:` or `s:`, then a digit.
+    memchr::memchr_iter(b'.', token).any(|i| {
+        let after = &token[i + 1..];
+        let digit_at = |k: usize| after.get(k).is_some_and(u8::is_ascii_digit);
+        i > 0
+            && ((after.starts_with(b"go:") && digit_at(3))
+                || (after.starts_with(b"s:") && digit_at(2)))
+    })
 }
 
 /// `[\w.\-]+(?:/[\w.\-]+)*\.[\w.\[\]()*{}\-]+(?:\(.*\))?$`, for lines without `[`.
