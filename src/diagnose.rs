@@ -1,7 +1,7 @@
 //! Turns events into findings: matches each against the catalog, collapses
 //! repeats of the same problem, and groups errors nobody knows yet.
 
-use std::collections::HashMap;
+use crate::hash::FastMap as HashMap;
 
 use std::sync::Arc;
 
@@ -138,7 +138,7 @@ impl<'m> MatchCache<'m> {
     pub fn new(matcher: &'m Matcher, reference: bool) -> Self {
         MatchCache {
             matcher,
-            remembered: HashMap::new(),
+            remembered: HashMap::default(),
             search: Caches::default(),
             reference,
         }
@@ -211,10 +211,10 @@ impl<'m> Diagnoser<'m> {
             unknown: Vec::new(),
             stats: Stats::default(),
             last: None,
-            by_key: HashMap::new(),
-            by_template: HashMap::new(),
+            by_key: HashMap::default(),
+            by_template: HashMap::default(),
             cache: MatchCache::new(matcher, false),
-            variants: HashMap::new(),
+            variants: HashMap::default(),
         }
     }
 

@@ -71,6 +71,7 @@ pub mod cli;
 pub mod diagnose;
 pub mod envelope;
 pub mod event;
+pub mod hash;
 pub mod input;
 pub mod lint;
 pub mod literals;
