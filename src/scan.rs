@@ -148,15 +148,18 @@ impl Feeder<'_, '_> {
         ev: Event,
         prepared: Option<Option<Matched>>,
     ) -> io::Result<()> {
-        if let Some(ts) = &ev.timestamp {
-            self.last_ts = Some(ts.clone());
-        }
-        if self.opts.window.is_set()
-            && let Some(ts) = &self.last_ts
-            && !self.opts.window.contains(ts)
-        {
-            d.stats.outside_window += 1;
-            return Ok(());
+        // An event without a timestamp is as old as the last one with one;
+        // that only matters for a time window.
+        if self.opts.window.is_set() {
+            if let Some(ts) = &ev.timestamp {
+                self.last_ts = Some(ts.clone());
+            }
+            if let Some(ts) = &self.last_ts
+                && !self.opts.window.contains(ts)
+            {
+                d.stats.outside_window += 1;
+                return Ok(());
+            }
         }
         let matched = match prepared {
             Some(m) => m,
