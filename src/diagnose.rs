@@ -466,11 +466,18 @@ pub fn context_of(text: &str) -> Context {
             .map(|(_, a)| *a),
         ..Context::default()
     };
-    if let Some(m) = STORAGE_DRIVER.captures(text) {
+    // Each regex runs (and is compiled, the first time) only on text with
+    // a literal it needs: a pasted message seldom has either.
+    if lower.contains("driver")
+        && let Some(m) = STORAGE_DRIVER.captures(text)
+    {
         c.mount_path = Some(m["mount"].to_string());
         c.driver = Some(m["driver"].to_string());
     }
-    if let Some(m) = LIST_PATH.captures(text) {
+    if lower.contains("failed ")
+        && lower.contains(" /")
+        && let Some(m) = LIST_PATH.captures(text)
+    {
         c.path = Some(m["path"].to_string());
     }
     c
