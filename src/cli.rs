@@ -523,6 +523,7 @@ fn diagnose(cli: &Cli, out: &mut dyn Write) -> Result<u8> {
             parallel: true,
             threads: cfg.threads,
             stdin: *src == Source::Stdin,
+            regular_file: !following && src.is_regular_file(),
         };
         let view_opts = cfg.view;
         let mut on_event = |d: &Diagnoser<'_>, o: Outcome| -> io::Result<()> {

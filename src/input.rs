@@ -33,6 +33,16 @@ impl Source {
         }
     }
 
+    /// Whether reading it can never block: a regular file, or standard
+    /// input redirected from one.
+    pub fn is_regular_file(&self) -> bool {
+        match self {
+            Source::Text { .. } => false,
+            Source::File(p) => std::fs::metadata(p).is_ok_and(|m| m.is_file()),
+            Source::Stdin => stdin_is_regular_file(),
+        }
+    }
+
     /// Pasted text joins wrapped lines into one message.
     pub fn is_paste(&self) -> bool {
         matches!(self, Source::Text { .. })
@@ -68,6 +78,23 @@ fn grow_stdin_pipe() {
 
 #[cfg(not(target_os = "linux"))]
 fn grow_stdin_pipe() {}
+
+#[cfg(unix)]
+fn stdin_is_regular_file() -> bool {
+    use std::os::fd::AsRawFd;
+    // SAFETY: fstat on our own standard-input descriptor into a zeroed
+    // struct it fills; a failure leaves the answer "no".
+    unsafe {
+        let mut st: libc::stat = std::mem::zeroed();
+        libc::fstat(io::stdin().as_raw_fd(), &mut st) == 0
+            && (st.st_mode & libc::S_IFMT) == libc::S_IFREG
+    }
+}
+
+#[cfg(not(unix))]
+fn stdin_is_regular_file() -> bool {
+    false
+}
 
 /// Whether standard input has data (or its end) within `wait`: lets the
 /// reader pass on what it has when a pipe falls quiet. Where it cannot

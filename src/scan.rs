@@ -91,6 +91,9 @@ pub struct ScanOptions<'a> {
     /// The input is standard input, which may fall quiet: whole lines read
     /// are passed on then rather than held until a chunk fills up.
     pub stdin: bool,
+    /// The input is a regular file (or standard input redirected from
+    /// one): its reads never block, so workers may read it themselves.
+    pub regular_file: bool,
 }
 
 type OnEvent<'a> = dyn FnMut(&Diagnoser<'_>, Outcome) -> io::Result<()> + 'a;
@@ -316,10 +319,91 @@ fn work(matching: &mut MatchCache<'_>, chunk: &Chunk, quick: bool, keep_routine:
 /// scan was abandoned.
 const WORKER_POLL: Duration = Duration::from_millis(50);
 
-/// All cores on one stream: a reader thread cuts the input into chunks of
-/// whole lines, workers turn chunks into matched events, and this thread
+/// Where workers take chunks from.
+enum Feed<R: Read> {
+    /// A regular file, whose reads never block: each worker reads the next
+    /// chunk itself, under a lock, into a free buffer. The bytes land in
+    /// the cache of the core that matches them, and no thread waits to
+    /// hand chunks on (a wake-up per chunk less).
+    Shared {
+        /// The input and the number of its next chunk; `None` once it ended.
+        input: Mutex<Option<(Chunker<R>, u64)>>,
+        free: Mutex<mpsc::Receiver<Vec<u8>>>,
+    },
+    /// A pipe or terminal, which may fall quiet: a reader thread of its own
+    /// reads it (and may be left blocked in `read` on Ctrl-C), handing
+    /// chunks on.
+    Thread(Mutex<mpsc::Receiver<(u64, Chunk)>>),
+}
+
+/// What a worker got from the feed.
+enum Next {
+    Chunk(u64, Chunk),
+    /// Nothing yet: look again (after checking whether the scan goes on).
+    Wait,
+    End,
+}
+
+type PartMessage = (u64, io::Result<Part>, Vec<u8>);
+
+impl<R: Read> Feed<R> {
+    fn next(&self, parts: &mpsc::Sender<PartMessage>) -> Next {
+        fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+            m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        }
+        let got = match self {
+            Feed::Thread(jobs) => lock(jobs).recv_timeout(WORKER_POLL),
+            Feed::Shared { free, .. } => {
+                // The lock on the free buffers is let go before reading.
+                let buf = lock(free).recv_timeout(WORKER_POLL);
+                match buf {
+                    Ok(buf) => return self.read_into(buf, parts),
+                    Err(e) => Err(e),
+                }
+            }
+        };
+        match got {
+            Ok((seq, chunk)) => Next::Chunk(seq, chunk),
+            Err(RecvTimeoutError::Timeout) => Next::Wait,
+            Err(RecvTimeoutError::Disconnected) => Next::End,
+        }
+    }
+
+    /// `Shared`: reads the next chunk into `buf`.
+    fn read_into(&self, buf: Vec<u8>, parts: &mpsc::Sender<PartMessage>) -> Next {
+        let Feed::Shared { input, .. } = self else {
+            return Next::End;
+        };
+        let mut guard = input
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let Some((chunker, next_seq)) = guard.as_mut() else {
+            return Next::End;
+        };
+        let seq = *next_seq;
+        match chunker.next_chunk(buf) {
+            Ok(Some(chunk)) => {
+                *next_seq += 1;
+                Next::Chunk(seq, chunk)
+            }
+            Ok(None) => {
+                *guard = None;
+                Next::End
+            }
+            Err(e) => {
+                *guard = None;
+                let _ = parts.send((seq, Err(e), Vec::new()));
+                Next::End
+            }
+        }
+    }
+}
+
+/// All cores on one stream: the input is cut into chunks of whole lines
+/// (see `Feed`), workers turn chunks into matched events, and this thread
 /// adds them up in input order, so the result is exactly that of one
-/// thread. Chunk buffers are recycled, which bounds memory.
+/// thread. A chunk buffer is freed only once its part is added, so at
+/// most `buffers` chunks are in flight, which bounds memory.
 fn scan_parallel(
     d: &mut Diagnoser<'_>,
     r: Box<dyn Read + Send>,
@@ -329,68 +413,73 @@ fn scan_parallel(
     let buffers = workers + 2;
     let quick = !feeder.opts.window.is_set();
     let keep_routine = feeder.opts.window.is_set();
-    let stdin = feeder.opts.stdin;
-    let (job_tx, job_rx) = mpsc::sync_channel::<(u64, Chunk)>(buffers);
-    let (part_tx, part_rx) = mpsc::channel::<(u64, io::Result<Part>, Vec<u8>)>();
+    let (part_tx, part_rx) = mpsc::channel::<PartMessage>();
     let (free_tx, free_rx) = mpsc::channel::<Vec<u8>>();
+    let mut chunker = Chunker::new(r);
+    if feeder.opts.stdin {
+        chunker = chunker.with_stall_probe(crate::input::stdin_more_soon);
+    }
 
-    // Not scoped: on Ctrl-C it may be blocked in read(); it ends with the process.
-    let reader_tx = part_tx.clone();
-    std::thread::spawn(move || {
-        let mut chunker = Chunker::new(r);
-        if stdin {
-            chunker = chunker.with_stall_probe(crate::input::stdin_more_soon);
+    let feed = if feeder.opts.regular_file {
+        for _ in 0..buffers {
+            let _ = free_tx.send(new_buffer());
         }
-        let (mut made, mut seq) = (0, 0u64);
-        loop {
-            let buf = if made < buffers {
-                made += 1;
-                new_buffer()
-            } else {
-                match free_rx.recv() {
-                    Ok(b) => b,
-                    Err(_) => return,
-                }
-            };
-            match chunker.next_chunk(buf) {
-                Ok(Some(chunk)) => {
-                    if job_tx.send((seq, chunk)).is_err() {
+        Feed::Shared {
+            input: Mutex::new(Some((chunker, 0))),
+            free: Mutex::new(free_rx),
+        }
+    } else {
+        let (job_tx, job_rx) = mpsc::sync_channel::<(u64, Chunk)>(buffers);
+        // Not scoped: on Ctrl-C it may be blocked in read(); it ends with the process.
+        let reader_tx = part_tx.clone();
+        std::thread::spawn(move || {
+            let (mut made, mut seq) = (0, 0u64);
+            loop {
+                let buf = if made < buffers {
+                    made += 1;
+                    new_buffer()
+                } else {
+                    match free_rx.recv() {
+                        Ok(b) => b,
+                        Err(_) => return,
+                    }
+                };
+                match chunker.next_chunk(buf) {
+                    Ok(Some(chunk)) => {
+                        if job_tx.send((seq, chunk)).is_err() {
+                            return;
+                        }
+                        seq += 1;
+                    }
+                    Ok(None) => return,
+                    Err(e) => {
+                        let _ = reader_tx.send((seq, Err(e), Vec::new()));
                         return;
                     }
-                    seq += 1;
-                }
-                Ok(None) => return,
-                Err(e) => {
-                    let _ = reader_tx.send((seq, Err(e), Vec::new()));
-                    return;
                 }
             }
-        }
-    });
+        });
+        Feed::Thread(Mutex::new(job_rx))
+    };
 
     let (matcher, reference) = (d.matcher, d.cache.reference);
     let abandoned = AtomicBool::new(false);
-    let job_rx = Mutex::new(job_rx);
     std::thread::scope(|s| {
         for _ in 0..workers {
             let part_tx = part_tx.clone();
-            let (job_rx, abandoned) = (&job_rx, &abandoned);
+            let (feed, abandoned) = (&feed, &abandoned);
             s.spawn(move || {
                 let mut matching = MatchCache::new(matcher, reference);
                 loop {
-                    let job = match job_rx.lock() {
-                        Ok(rx) => rx.recv_timeout(WORKER_POLL),
-                        Err(poisoned) => poisoned.into_inner().recv_timeout(WORKER_POLL),
-                    };
-                    match job {
-                        Ok((seq, chunk)) => {
+                    match feed.next(&part_tx) {
+                        Next::Chunk(seq, chunk) => {
                             let part = work(&mut matching, &chunk, quick, keep_routine);
                             if part_tx.send((seq, Ok(part), chunk.buf)).is_err() {
                                 return;
                             }
                         }
-                        Err(RecvTimeoutError::Timeout) if !abandoned.load(Ordering::Relaxed) => {}
-                        Err(_) => return,
+                        Next::Wait if !abandoned.load(Ordering::Relaxed) => {}
+                        Next::Wait | Next::End => return,
                     }
                 }
             });
@@ -433,6 +522,7 @@ fn scan_parallel(
         (result, cut)
     })
 }
+
 /// Lines come from a reader thread, so a quiet stream can be noticed.
 fn scan_live(
     d: &mut Diagnoser<'_>,
@@ -489,6 +579,7 @@ pub fn diagnose_bytes(d: &mut Diagnoser<'_>, bytes: &[u8], paste: bool) {
         parallel: false,
         threads: 1,
         stdin: false,
+        regular_file: false,
     };
     // Reading from memory cannot fail.
     let _ = scan(

@@ -53,21 +53,37 @@ fn reference(log: &Path) -> (Summary, u64) {
     (out, d.unknown.iter().map(|u| u.count).sum())
 }
 
-/// The fast path on a file (both cores) or through standard input (a
-/// reader thread beside the matching thread).
-fn fast(log: &Path, stdin: bool) -> (Summary, u64) {
-    fast_with(log, stdin, &[])
+/// How the fast path is given the log: a file named with `--file` and
+/// standard input redirected from the file (workers read it themselves),
+/// or a pipe (a reader thread hands chunks on).
+const HOW: [&str; 3] = ["file", "pipe", "redirect"];
+
+fn fast(log: &Path, how: &str) -> (Summary, u64) {
+    fast_with(log, how, &[])
 }
 
-fn fast_with(log: &Path, stdin: bool, extra: &[&str]) -> (Summary, u64) {
-    let mut c = common::doctor();
-    c.args(["--format", "json", "--no-redact"]).args(extra);
-    if stdin {
-        c.write_stdin(std::fs::read(log).unwrap());
-    } else {
-        c.arg("--file").arg(log);
+fn fast_with(log: &Path, how: &str, extra: &[&str]) -> (Summary, u64) {
+    let args = ["--format", "json", "--no-redact"];
+    let out = match how {
+        "pipe" => common::doctor()
+            .args(args)
+            .args(extra)
+            .write_stdin(std::fs::read(log).unwrap())
+            .output(),
+        // `< log`: assert_cmd can only pipe standard input.
+        "redirect" => common::doctor_std()
+            .args(args)
+            .args(extra)
+            .stdin(std::fs::File::open(log).unwrap())
+            .output(),
+        _ => common::doctor()
+            .args(args)
+            .args(extra)
+            .arg("--file")
+            .arg(log)
+            .output(),
     }
-    let out = c.output().unwrap();
+    .unwrap();
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     let mut s = Summary::new();
     for f in v["findings"].as_array().unwrap() {
@@ -118,8 +134,8 @@ fn fast_scanner_equals_the_reference_path() {
             .unwrap();
         assert!(st.success());
         let (want, want_unknown) = reference(&log);
-        for stdin in [false, true] {
-            let (got, got_unknown) = fast(&log, stdin);
+        for how in HOW {
+            let (got, got_unknown) = fast(&log, how);
             assert!(!want.is_empty());
             let diff: Vec<String> = want
                 .keys()
@@ -132,13 +148,10 @@ fn fast_scanner_equals_the_reference_path() {
                 .collect();
             assert!(
                 diff.is_empty(),
-                "seed {seed} {format} stdin={stdin}:\n{}",
+                "seed {seed} {format} {how}:\n{}",
                 diff.join("\n")
             );
-            assert_eq!(
-                got_unknown, want_unknown,
-                "seed {seed} {format} stdin={stdin}"
-            );
+            assert_eq!(got_unknown, want_unknown, "seed {seed} {format} {how}");
         }
     }
 }
@@ -201,14 +214,14 @@ fn events_across_chunk_boundaries_equal_the_reference_path() {
     std::fs::write(&path, &log).unwrap();
     let (want, want_unknown) = reference(&path);
     assert!(want.len() > 5, "{want:?}");
-    for stdin in [false, true] {
-        let (got, got_unknown) = fast(&path, stdin);
-        assert_eq!(got, want, "stdin={stdin}");
-        assert_eq!(got_unknown, want_unknown, "stdin={stdin}");
+    for how in HOW {
+        let (got, got_unknown) = fast(&path, how);
+        assert_eq!(got, want, "{how}");
+        assert_eq!(got_unknown, want_unknown, "{how}");
     }
     // Any number of workers gives the same result.
     for threads in ["1", "3"] {
-        let (got, got_unknown) = fast_with(&path, false, &["--threads", threads]);
+        let (got, got_unknown) = fast_with(&path, "file", &["--threads", threads]);
         assert_eq!(got, want, "--threads {threads}");
         assert_eq!(got_unknown, want_unknown, "--threads {threads}");
     }

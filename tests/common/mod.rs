@@ -6,7 +6,13 @@ use serde_json::Value;
 
 /// The binary with a clean, predictable environment.
 pub fn doctor() -> Command {
-    let mut c = Command::cargo_bin("alist-doctor").expect("binary built");
+    Command::from_std(doctor_std())
+}
+
+/// `doctor()` as a standard command, for what assert_cmd cannot do (give
+/// standard input a file rather than a pipe).
+pub fn doctor_std() -> std::process::Command {
+    let mut c = std::process::Command::new(assert_cmd::cargo::cargo_bin("alist-doctor"));
     for k in [
         "NO_COLOR",
         "CLICOLOR_FORCE",
