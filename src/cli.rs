@@ -502,13 +502,13 @@ fn diagnose(cli: &Cli, out: &mut dyn Write) -> Result<u8> {
         let opened = if following {
             match &cfg.follow {
                 Some(p) => crate::input::FollowReader::open(p, Arc::clone(&stop))
-                    .map(|r| (Box::new(r) as Box<dyn io::Read + Send>, None)),
+                    .map(|r| (Box::new(r) as Box<dyn io::Read + Send>, None, false)),
                 None => continue,
             }
         } else {
             open_with_progress(src, progress)
         };
-        let (reader, bar) = match opened {
+        let (reader, bar, regular_file) = match opened {
             Ok(r) => r,
             Err(reason) => {
                 input_error(&mut errors, src, reason);
@@ -523,7 +523,7 @@ fn diagnose(cli: &Cli, out: &mut dyn Write) -> Result<u8> {
             parallel: true,
             threads: cfg.threads,
             stdin: *src == Source::Stdin,
-            regular_file: !following && src.is_regular_file(),
+            regular_file,
         };
         let view_opts = cfg.view;
         let mut on_event = |d: &Diagnoser<'_>, o: Outcome| -> io::Result<()> {
@@ -588,26 +588,34 @@ fn diagnose(cli: &Cli, out: &mut dyn Write) -> Result<u8> {
 }
 
 /// Opens an input, with a progress bar on stderr for files when asked.
-fn open_with_progress(
-    src: &Source,
-    progress: bool,
-) -> std::result::Result<(Box<dyn io::Read + Send>, Option<indicatif::ProgressBar>), String> {
+/// An input opened for reading, with its progress bar (large files on a
+/// terminal) and whether it is a regular file (whose reads never block).
+type Opened = (
+    Box<dyn io::Read + Send>,
+    Option<indicatif::ProgressBar>,
+    bool,
+);
+
+fn open_with_progress(src: &Source, progress: bool) -> std::result::Result<Opened, String> {
     let Source::File(path) = src else {
-        return src.open().map(|r| (r, None));
+        let regular = *src == Source::Stdin && crate::input::stdin_is_regular_file();
+        return src.open().map(|r| (r, None, regular));
     };
     let file = crate::input::open_file(path)?;
-    let len = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let meta = file.metadata().ok();
+    let regular = meta.as_ref().is_some_and(std::fs::Metadata::is_file);
+    let len = meta.map_or(0, |m| m.len());
     // Small or non-regular files are over before a bar would help.
     if !progress || len < 8 << 20 {
         let r =
             crate::input::maybe_gunzip(Box::new(file)).map_err(|e| crate::input::io_reason(&e))?;
-        return Ok((r, None));
+        return Ok((r, None, regular));
     }
     let bar = progress_bar(len);
     let wrapped = bar.wrap_read(file);
     let r =
         crate::input::maybe_gunzip(Box::new(wrapped)).map_err(|e| crate::input::io_reason(&e))?;
-    Ok((r, Some(bar)))
+    Ok((r, Some(bar), regular))
 }
 
 /// Says on stderr, in one line, that `src` could not be read, and keeps it

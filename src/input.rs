@@ -33,16 +33,6 @@ impl Source {
         }
     }
 
-    /// Whether reading it can never block: a regular file, or standard
-    /// input redirected from one.
-    pub fn is_regular_file(&self) -> bool {
-        match self {
-            Source::Text { .. } => false,
-            Source::File(p) => std::fs::metadata(p).is_ok_and(|m| m.is_file()),
-            Source::Stdin => stdin_is_regular_file(),
-        }
-    }
-
     /// Pasted text joins wrapped lines into one message.
     pub fn is_paste(&self) -> bool {
         matches!(self, Source::Text { .. })
@@ -79,8 +69,10 @@ fn grow_stdin_pipe() {
 #[cfg(not(target_os = "linux"))]
 fn grow_stdin_pipe() {}
 
+/// Whether standard input is redirected from a regular file (whose reads
+/// never block).
 #[cfg(unix)]
-fn stdin_is_regular_file() -> bool {
+pub fn stdin_is_regular_file() -> bool {
     use std::os::fd::AsRawFd;
     // SAFETY: fstat on our own standard-input descriptor into a zeroed
     // struct it fills; a failure leaves the answer "no".
@@ -92,7 +84,7 @@ fn stdin_is_regular_file() -> bool {
 }
 
 #[cfg(not(unix))]
-fn stdin_is_regular_file() -> bool {
+pub fn stdin_is_regular_file() -> bool {
     false
 }
 

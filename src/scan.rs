@@ -319,15 +319,18 @@ fn work(matching: &mut MatchCache<'_>, chunk: &Chunk, quick: bool, keep_routine:
 /// scan was abandoned.
 const WORKER_POLL: Duration = Duration::from_millis(50);
 
+/// What a scan reads.
+type Input = Box<dyn Read + Send>;
+
 /// Where workers take chunks from.
-enum Feed<R: Read> {
+enum Feed {
     /// A regular file, whose reads never block: each worker reads the next
     /// chunk itself, under a lock, into a free buffer. The bytes land in
     /// the cache of the core that matches them, and no thread waits to
     /// hand chunks on (a wake-up per chunk less).
     Shared {
         /// The input and the number of its next chunk; `None` once it ended.
-        input: Mutex<Option<(Chunker<R>, u64)>>,
+        input: Mutex<Option<(Chunker<Input>, u64)>>,
         free: Mutex<mpsc::Receiver<Vec<u8>>>,
     },
     /// A pipe or terminal, which may fall quiet: a reader thread of its own
@@ -346,7 +349,7 @@ enum Next {
 
 type PartMessage = (u64, io::Result<Part>, Vec<u8>);
 
-impl<R: Read> Feed<R> {
+impl Feed {
     fn next(&self, parts: &mpsc::Sender<PartMessage>) -> Next {
         fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
             m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
