@@ -349,18 +349,21 @@ enum Next {
 
 type PartMessage = (u64, io::Result<Part>, Vec<u8>);
 
+/// A lock whose holder panicked is still usable here: what it guards (an
+/// input, a queue) stays consistent, and the panic is reported anyway.
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
 impl Feed {
     fn next(&self, parts: &mpsc::Sender<PartMessage>) -> Next {
-        fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-            m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
-        }
         let got = match self {
             Feed::Thread(jobs) => lock(jobs).recv_timeout(WORKER_POLL),
-            Feed::Shared { free, .. } => {
+            Feed::Shared { input, free } => {
                 // The lock on the free buffers is let go before reading.
                 let buf = lock(free).recv_timeout(WORKER_POLL);
                 match buf {
-                    Ok(buf) => return self.read_into(buf, parts),
+                    Ok(buf) => return read_chunk(input, buf, parts),
                     Err(e) => Err(e),
                 }
             }
@@ -371,33 +374,33 @@ impl Feed {
             Err(RecvTimeoutError::Disconnected) => Next::End,
         }
     }
+}
 
-    /// `Shared`: reads the next chunk into `buf`.
-    fn read_into(&self, buf: Vec<u8>, parts: &mpsc::Sender<PartMessage>) -> Next {
-        let Feed::Shared { input, .. } = self else {
-            return Next::End;
-        };
-        let mut guard = input
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        let Some((chunker, next_seq)) = guard.as_mut() else {
-            return Next::End;
-        };
-        let seq = *next_seq;
-        match chunker.next_chunk(buf) {
-            Ok(Some(chunk)) => {
-                *next_seq += 1;
-                Next::Chunk(seq, chunk)
-            }
-            Ok(None) => {
-                *guard = None;
-                Next::End
-            }
-            Err(e) => {
-                *guard = None;
-                let _ = parts.send((seq, Err(e), Vec::new()));
-                Next::End
-            }
+/// `Feed::Shared`: reads the input's next chunk into `buf`; a read error
+/// is sent on as the part of that chunk and ends the input.
+fn read_chunk(
+    input: &Mutex<Option<(Chunker<Input>, u64)>>,
+    buf: Vec<u8>,
+    parts: &mpsc::Sender<PartMessage>,
+) -> Next {
+    let mut guard = lock(input);
+    let Some((chunker, next_seq)) = guard.as_mut() else {
+        return Next::End;
+    };
+    let seq = *next_seq;
+    match chunker.next_chunk(buf) {
+        Ok(Some(chunk)) => {
+            *next_seq += 1;
+            Next::Chunk(seq, chunk)
+        }
+        Ok(None) => {
+            *guard = None;
+            Next::End
+        }
+        Err(e) => {
+            *guard = None;
+            let _ = parts.send((seq, Err(e), Vec::new()));
+            Next::End
         }
     }
 }
