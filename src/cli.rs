@@ -506,9 +506,9 @@ fn diagnose(cli: &Cli, out: &mut dyn Write) -> Result<u8> {
                 None => continue,
             }
         } else {
-            open_with_progress(src, progress)
+            open_with_progress(src, progress, &stop)
         };
-        let (reader, bar, regular_file) = match opened {
+        let (reader, bar, shared_read) = match opened {
             Ok(r) => r,
             Err(reason) => {
                 input_error(&mut errors, src, reason);
@@ -523,7 +523,7 @@ fn diagnose(cli: &Cli, out: &mut dyn Write) -> Result<u8> {
             parallel: true,
             threads: cfg.threads,
             stdin: *src == Source::Stdin,
-            regular_file,
+            shared_read,
         };
         let view_opts = cfg.view;
         let mut on_event = |d: &Diagnoser<'_>, o: Outcome| -> io::Result<()> {
@@ -538,6 +538,8 @@ fn diagnose(cli: &Cli, out: &mut dyn Write) -> Result<u8> {
             written.map_err(|e| {
                 let stop_reading = io::Error::other("output failed");
                 output_error = Some(e);
+                // Ends standard input too, for whoever is reading it.
+                stop.store(true, Ordering::Relaxed);
                 stop_reading
             })
         };
@@ -587,19 +589,24 @@ fn diagnose(cli: &Cli, out: &mut dyn Write) -> Result<u8> {
     Ok(exit_code(&view, cfg.fail_on))
 }
 
-/// Opens an input, with a progress bar on stderr for files when asked.
 /// An input opened for reading, with its progress bar (large files on a
-/// terminal) and whether it is a regular file (whose reads never block).
+/// terminal) and whether its reads end promptly once reading stops (a
+/// regular file; standard input, see `input::StdinReader`), so that
+/// workers may read it themselves.
 type Opened = (
     Box<dyn io::Read + Send>,
     Option<indicatif::ProgressBar>,
     bool,
 );
 
-fn open_with_progress(src: &Source, progress: bool) -> std::result::Result<Opened, String> {
+/// Opens an input, with a progress bar on stderr for files when asked.
+fn open_with_progress(
+    src: &Source,
+    progress: bool,
+    stop: &Arc<AtomicBool>,
+) -> std::result::Result<Opened, String> {
     let Source::File(path) = src else {
-        let regular = *src == Source::Stdin && crate::input::stdin_is_regular_file();
-        return src.open().map(|r| (r, None, regular));
+        return src.open(stop).map(|r| (r, None, *src == Source::Stdin));
     };
     let file = crate::input::open_file(path)?;
     let meta = file.metadata().ok();

@@ -39,17 +39,44 @@ impl Source {
     }
 
     /// Opens the source for reading; gzip is detected by its magic bytes
-    /// (rotated `log-*.log.gz` files, on standard input too).
-    pub fn open(&self) -> Result<Box<dyn Read + Send>, String> {
+    /// (rotated `log-*.log.gz` files, on standard input too). Standard
+    /// input stops being read once `stop` is set, even while it is quiet.
+    pub fn open(&self, stop: &Arc<AtomicBool>) -> Result<Box<dyn Read + Send>, String> {
         let raw: Box<dyn Read + Send> = match self {
             Source::Text { text, .. } => Box::new(io::Cursor::new(text.clone().into_bytes())),
             Source::Stdin => {
                 grow_stdin_pipe();
-                Box::new(io::stdin())
+                Box::new(StdinReader {
+                    stop: Arc::clone(stop),
+                })
             }
             Source::File(p) => Box::new(open_file(p)?),
         };
         maybe_gunzip(raw).map_err(|e| io_reason(&e))
+    }
+}
+
+/// Standard input, read so that a Ctrl-C (`stop`) ends it even while it
+/// is quiet: each read first waits for data in short polls, checking
+/// `stop` between them, and a stopped input reads as ended. So no thread
+/// is ever left blocked on it, and whoever reads it can be joined.
+pub struct StdinReader {
+    stop: Arc<AtomicBool>,
+}
+
+/// How often a quiet standard input looks at the stop flag.
+const STOP_POLL: Duration = Duration::from_millis(50);
+
+impl Read for StdinReader {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        loop {
+            if self.stop.load(Ordering::Relaxed) {
+                return Ok(0);
+            }
+            if stdin_more_soon(STOP_POLL) {
+                return io::stdin().read(buf);
+            }
+        }
     }
 }
 
@@ -69,25 +96,6 @@ fn grow_stdin_pipe() {
 #[cfg(not(target_os = "linux"))]
 fn grow_stdin_pipe() {}
 
-/// Whether standard input is redirected from a regular file (whose reads
-/// never block).
-#[cfg(unix)]
-pub fn stdin_is_regular_file() -> bool {
-    use std::os::fd::AsRawFd;
-    // SAFETY: fstat on our own standard-input descriptor into a zeroed
-    // struct it fills; a failure leaves the answer "no".
-    unsafe {
-        let mut st: libc::stat = std::mem::zeroed();
-        libc::fstat(io::stdin().as_raw_fd(), &mut st) == 0
-            && (st.st_mode & libc::S_IFMT) == libc::S_IFREG
-    }
-}
-
-#[cfg(not(unix))]
-pub fn stdin_is_regular_file() -> bool {
-    false
-}
-
 /// Whether standard input has data (or its end) within `wait`: lets the
 /// reader pass on what it has when a pipe falls quiet. Where it cannot
 /// tell, it says yes (the reader then fills whole chunks).
@@ -102,7 +110,9 @@ pub fn stdin_more_soon(wait: Duration) -> bool {
     let ms = libc::c_int::try_from(wait.as_millis()).unwrap_or(libc::c_int::MAX);
     // SAFETY: one valid pollfd for our own standard input, its length 1.
     let ready = unsafe { libc::poll(&mut fds, 1, ms) };
-    ready != 0
+    // A signal (Ctrl-C) cutting the wait short is not data; another
+    // failure is left for the read to report.
+    ready > 0 || (ready < 0 && io::Error::last_os_error().kind() != io::ErrorKind::Interrupted)
 }
 
 #[cfg(not(unix))]

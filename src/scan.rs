@@ -91,9 +91,10 @@ pub struct ScanOptions<'a> {
     /// The input is standard input, which may fall quiet: whole lines read
     /// are passed on then rather than held until a chunk fills up.
     pub stdin: bool,
-    /// The input is a regular file (or standard input redirected from
-    /// one): its reads never block, so workers may read it themselves.
-    pub regular_file: bool,
+    /// Reads of the input end promptly once reading stops (a regular
+    /// file; standard input through `input::StdinReader`): workers may
+    /// read it themselves, as no read can keep them from being joined.
+    pub shared_read: bool,
 }
 
 type OnEvent<'a> = dyn FnMut(&Diagnoser<'_>, Outcome) -> io::Result<()> + 'a;
@@ -324,18 +325,19 @@ type Input = Box<dyn Read + Send>;
 
 /// Where workers take chunks from.
 enum Feed {
-    /// A regular file, whose reads never block: each worker reads the next
-    /// chunk itself, under a lock, into a free buffer. The bytes land in
-    /// the cache of the core that matches them, and no thread waits to
-    /// hand chunks on (a wake-up per chunk less).
+    /// An input whose reads end promptly once reading stops (see
+    /// `ScanOptions::shared_read`): each worker reads the next chunk
+    /// itself, under a lock, into a free buffer. The bytes land in the
+    /// cache of the core that matches them, and no thread waits to hand
+    /// chunks on (a wake-up per chunk less).
     Shared {
         /// The input and the number of its next chunk; `None` once it ended.
         input: Mutex<Option<(Chunker<Input>, u64)>>,
         free: Mutex<mpsc::Receiver<Vec<u8>>>,
     },
-    /// A pipe or terminal, which may fall quiet: a reader thread of its own
-    /// reads it (and may be left blocked in `read` on Ctrl-C), handing
-    /// chunks on.
+    /// Any other input (a FIFO named with `--file`, a device), which may
+    /// fall quiet: a reader thread of its own reads it (and may be left
+    /// blocked in `read` on Ctrl-C), handing chunks on.
     Thread(Mutex<mpsc::Receiver<(u64, Chunk)>>),
 }
 
@@ -426,7 +428,7 @@ fn scan_parallel(
         chunker = chunker.with_stall_probe(crate::input::stdin_more_soon);
     }
 
-    let feed = if feeder.opts.regular_file {
+    let feed = if feeder.opts.shared_read {
         for _ in 0..buffers {
             let _ = free_tx.send(new_buffer());
         }
@@ -585,7 +587,7 @@ pub fn diagnose_bytes(d: &mut Diagnoser<'_>, bytes: &[u8], paste: bool) {
         parallel: false,
         threads: 1,
         stdin: false,
-        regular_file: false,
+        shared_read: false,
     };
     // Reading from memory cannot fail.
     let _ = scan(

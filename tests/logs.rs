@@ -528,6 +528,42 @@ fn follow_a_growing_and_rotated_file_then_ctrl_c() {
     assert!(text.contains("summary: 2 problems"), "{text}");
 }
 
+/// Ctrl-C before standard input has sent anything (it stays open): the
+/// tool ends at once with exit 130 and an empty report, instead of waiting
+/// for a first byte that never comes.
+#[test]
+fn ctrl_c_before_any_input_ends_at_once() {
+    use std::time::{Duration, Instant};
+    let bin = assert_cmd::cargo::cargo_bin("alist-doctor");
+    let mut child = Std::new(bin)
+        .args(["--format", "json"])
+        .env("XDG_CONFIG_HOME", "/nonexistent-alist-doctor-test")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdin = child.stdin.take().unwrap();
+    std::thread::sleep(Duration::from_millis(500));
+    let status = Std::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let asked = Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if asked.elapsed() > Duration::from_secs(5) {
+            let _ = child.kill();
+            panic!("still running 5 s after Ctrl-C");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let out = child.wait_with_output().unwrap();
+    drop(stdin);
+    assert_eq!(out.status.code(), Some(130));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["findings"].as_array().map(Vec::len), Some(0), "{v}");
+}
+
 /// Ctrl-C while standard input stays open and quiet: what was read is
 /// reported, exit 130, instead of waiting for input that never comes.
 #[test]
