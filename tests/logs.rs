@@ -528,11 +528,10 @@ fn follow_a_growing_and_rotated_file_then_ctrl_c() {
     assert!(text.contains("summary: 2 problems"), "{text}");
 }
 
-/// Ctrl-C before standard input has sent anything (it stays open): the
-/// tool ends at once with exit 130 and an empty report, instead of waiting
-/// for a first byte that never comes.
-#[test]
-fn ctrl_c_before_any_input_ends_at_once() {
+/// Runs `--format json` on a standard input that stays open, writes
+/// `first` into it, waits `wait`, then presses Ctrl-C; returns the exit
+/// code and the report. Fails if the tool has not ended 5 s after Ctrl-C.
+fn ctrl_c_on_open_stdin(first: &[u8], wait: std::time::Duration) -> (i32, serde_json::Value) {
     use std::time::{Duration, Instant};
     let bin = assert_cmd::cargo::cargo_bin("alist-doctor");
     let mut child = Std::new(bin)
@@ -542,8 +541,10 @@ fn ctrl_c_before_any_input_ends_at_once() {
         .stdout(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    let stdin = child.stdin.take().unwrap();
-    std::thread::sleep(Duration::from_millis(500));
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(first).unwrap();
+    stdin.flush().unwrap();
+    std::thread::sleep(wait);
     let status = Std::new("kill")
         .args(["-INT", &child.id().to_string()])
         .status()
@@ -559,8 +560,17 @@ fn ctrl_c_before_any_input_ends_at_once() {
     }
     let out = child.wait_with_output().unwrap();
     drop(stdin);
-    assert_eq!(out.status.code(), Some(130));
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let v = serde_json::from_slice(&out.stdout).unwrap();
+    (out.status.code().unwrap_or(-1), v)
+}
+
+/// Ctrl-C before standard input has sent anything (it stays open): the
+/// tool ends at once with exit 130 and an empty report, instead of waiting
+/// for a first byte that never comes.
+#[test]
+fn ctrl_c_before_any_input_ends_at_once() {
+    let (code, v) = ctrl_c_on_open_stdin(b"", std::time::Duration::from_millis(500));
+    assert_eq!(code, 130);
     assert_eq!(v["findings"].as_array().map(Vec::len), Some(0), "{v}");
 }
 
@@ -568,31 +578,10 @@ fn ctrl_c_before_any_input_ends_at_once() {
 /// reported, exit 130, instead of waiting for input that never comes.
 #[test]
 fn ctrl_c_on_a_quiet_pipe_reports_what_was_read() {
-    use std::time::Duration;
-    let bin = assert_cmd::cargo::cargo_bin("alist-doctor");
-    let mut child = Std::new(bin)
-        .args(["--format", "json"])
-        .env("XDG_CONFIG_HOME", "/nonexistent-alist-doctor-test")
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdin = child.stdin.take().unwrap();
-    stdin
-        .write_all(
-            b"FATA[2024-01-02 15:04:07] failed to start http: listen tcp :5244: bind: address already in use\n",
-        )
-        .unwrap();
-    stdin.flush().unwrap();
-    std::thread::sleep(Duration::from_millis(700));
-    let status = Std::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(status.success());
-    let out = child.wait_with_output().unwrap();
-    drop(stdin);
-    assert_eq!(out.status.code(), Some(130));
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let (code, v) = ctrl_c_on_open_stdin(
+        b"FATA[2024-01-02 15:04:07] failed to start http: listen tcp :5244: bind: address already in use\n",
+        std::time::Duration::from_millis(700),
+    );
+    assert_eq!(code, 130);
     assert!(v["findings"].to_string().contains("port-in-use"), "{v}");
 }
