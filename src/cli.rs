@@ -591,8 +591,8 @@ fn diagnose(cli: &Cli, out: &mut dyn Write) -> Result<u8> {
 
 /// An input opened for reading, with its progress bar (large files on a
 /// terminal) and whether its reads end promptly once reading stops (a
-/// regular file; standard input, see `input::StdinReader`), so that
-/// workers may read it themselves.
+/// regular file; standard input on Unix, see `input::StdinReader`), so
+/// that workers may read it themselves.
 type Opened = (
     Box<dyn io::Read + Send>,
     Option<indicatif::ProgressBar>,
@@ -606,7 +606,8 @@ fn open_with_progress(
     stop: &Arc<AtomicBool>,
 ) -> std::result::Result<Opened, String> {
     let Source::File(path) = src else {
-        return src.open(stop).map(|r| (r, None, *src == Source::Stdin));
+        let stops_promptly = *src == Source::Stdin && crate::input::STDIN_STOPS_PROMPTLY;
+        return src.open(stop).map(|r| (r, None, stops_promptly));
     };
     let file = crate::input::open_file(path)?;
     let meta = file.metadata().ok();

@@ -64,6 +64,12 @@ pub struct StdinReader {
     stop: Arc<AtomicBool>,
 }
 
+/// Whether `StdinReader` ends promptly once reading stops. It waits for
+/// data with poll(2), which exists on Unix only; elsewhere a read of a
+/// quiet pipe blocks until input comes, so whoever reads standard input
+/// there must be a thread that can be left behind.
+pub const STDIN_STOPS_PROMPTLY: bool = cfg!(unix);
+
 /// How often a quiet standard input looks at the stop flag.
 const STOP_POLL: Duration = Duration::from_millis(50);
 

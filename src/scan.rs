@@ -92,8 +92,8 @@ pub struct ScanOptions<'a> {
     /// are passed on then rather than held until a chunk fills up.
     pub stdin: bool,
     /// Reads of the input end promptly once reading stops (a regular
-    /// file; standard input through `input::StdinReader`): workers may
-    /// read it themselves, as no read can keep them from being joined.
+    /// file; standard input through `input::StdinReader` on Unix): workers
+    /// may read it themselves, as no read can keep them from being joined.
     pub shared_read: bool,
 }
 
@@ -335,9 +335,10 @@ enum Feed {
         input: Mutex<Option<(Chunker<Input>, u64)>>,
         free: Mutex<mpsc::Receiver<Vec<u8>>>,
     },
-    /// Any other input (a FIFO named with `--file`, a device), which may
-    /// fall quiet: a reader thread of its own reads it (and may be left
-    /// blocked in `read` on Ctrl-C), handing chunks on.
+    /// Any other input (a FIFO named with `--file`, a device; standard
+    /// input where it cannot be polled), which may fall quiet: a reader
+    /// thread of its own reads it (and may be left blocked in `read` on
+    /// Ctrl-C), handing chunks on.
     Thread(Mutex<mpsc::Receiver<(u64, Chunk)>>),
 }
 
@@ -441,10 +442,11 @@ fn scan_parallel(
         // Not scoped: on Ctrl-C it may be blocked in read(); it ends with the process.
         let reader_tx = part_tx.clone();
         std::thread::spawn(move || {
-            let (mut made, mut seq) = (0, 0u64);
-            loop {
+            // The same read as a worker's on a shared input; the lock is
+            // never contended here.
+            let input = Mutex::new(Some((chunker, 0)));
+            for made in 0.. {
                 let buf = if made < buffers {
-                    made += 1;
                     new_buffer()
                 } else {
                     match free_rx.recv() {
@@ -452,18 +454,11 @@ fn scan_parallel(
                         Err(_) => return,
                     }
                 };
-                match chunker.next_chunk(buf) {
-                    Ok(Some(chunk)) => {
-                        if job_tx.send((seq, chunk)).is_err() {
-                            return;
-                        }
-                        seq += 1;
-                    }
-                    Ok(None) => return,
-                    Err(e) => {
-                        let _ = reader_tx.send((seq, Err(e), Vec::new()));
-                        return;
-                    }
+                let Next::Chunk(seq, chunk) = read_chunk(&input, buf, &reader_tx) else {
+                    return;
+                };
+                if job_tx.send((seq, chunk)).is_err() {
+                    return;
                 }
             }
         });
