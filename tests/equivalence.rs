@@ -53,10 +53,11 @@ fn reference(log: &Path) -> (Summary, u64) {
     (out, d.unknown.iter().map(|u| u.count).sum())
 }
 
-/// How the fast path is given the log: a file named with `--file` and
-/// standard input redirected from the file (workers read it themselves),
-/// or a pipe (a reader thread hands chunks on).
-const HOW: [&str; 3] = ["file", "pipe", "redirect"];
+/// How the fast path is given the log: a file named with `--file`,
+/// standard input from a pipe or redirected from the file (workers read
+/// these themselves), or a FIFO named with `--file` (a reader thread hands
+/// its chunks on).
+const HOW: [&str; 4] = ["file", "pipe", "redirect", "fifo"];
 
 fn fast(log: &Path, how: &str) -> (Summary, u64) {
     fast_with(log, how, &[])
@@ -76,6 +77,24 @@ fn fast_with(log: &Path, how: &str, extra: &[&str]) -> (Summary, u64) {
             .args(extra)
             .stdin(std::fs::File::open(log).unwrap())
             .output(),
+        "fifo" => {
+            let dir = tempfile::tempdir().unwrap();
+            let fifo = dir.path().join("log");
+            assert!(Std::new("mkfifo").arg(&fifo).status().unwrap().success());
+            let (writer_path, log) = (fifo.clone(), log.to_path_buf());
+            let writer = std::thread::spawn(move || {
+                let data = std::fs::read(log).unwrap();
+                std::fs::write(writer_path, data).unwrap();
+            });
+            let out = common::doctor()
+                .args(args)
+                .args(extra)
+                .arg("--file")
+                .arg(&fifo)
+                .output();
+            writer.join().unwrap();
+            out
+        }
         _ => common::doctor()
             .args(args)
             .args(extra)
