@@ -152,9 +152,9 @@ impl<'m> MatchCache<'m> {
         }
         let text = ev.match_text();
         let hits = self.hits(&text, paste);
-        // Without escapes or entities, normalising a one-line event's head
-        // is what `clip` does before cutting: no need to do it twice.
-        let shown = if ev.is_one_line() && !ev.head.contains(['\\', '&']) {
+        // A one-line event's match text is its head normalised; without
+        // escapes that is its head tidied, which is what it is shown as.
+        let shown = if ev.is_one_line() && !crate::normalize::has_escapes(&ev.head) {
             crate::normalize::clip_bytes(&text, MAX_SAMPLE_LEN)
         } else {
             clip(ev.headline())
@@ -402,8 +402,7 @@ impl<'m> Diagnoser<'m> {
 }
 
 fn clip(s: &str) -> String {
-    let s = crate::normalize::collapse_whitespace(&crate::normalize::strip_ansi(s));
-    crate::normalize::clip_bytes(&s, MAX_SAMPLE_LEN)
+    crate::normalize::clip_bytes(&crate::normalize::tidy(s), MAX_SAMPLE_LEN)
 }
 
 use crate::static_regex as re;

@@ -463,7 +463,7 @@ const GIN_SHAPE: &[u8; 23] = b"dddd/dd/dd - dd:dd:dd |";
 /// Masks that test 8 bytes of `GIN_SHAPE` from `at` in one word:
 /// `(w & keep) == want` checks the fixed bytes and puts every digit slot
 /// in 0x30..=0x3f; adding 6 then leaves the slot's high nibble at 3 only
-/// for 0x30..=0x39 (no carry leaves a byte), which `digits` checks.
+/// for 0x30..=0x39 (no carry leaves a byte), which `high` checks.
 const fn gin_masks(at: usize) -> [u64; 4] {
     let (mut keep, mut want, mut six, mut high) = (0u64, 0u64, 0u64, 0u64);
     let mut i = 0;
