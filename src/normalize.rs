@@ -85,8 +85,10 @@ pub fn normalize(s: &str) -> String {
             text = Cow::Owned(unescape_json(&text));
         }
     }
-    if text.contains('&') {
-        text = Cow::Owned(decode_html_entities(&text));
+    if text.contains('&')
+        && let Cow::Owned(decoded) = decode_html_entities(&text)
+    {
+        text = Cow::Owned(decoded);
     }
     tidy(&text)
 }
@@ -227,8 +229,12 @@ pub fn unescape_json(s: &str) -> String {
     out
 }
 
-/// Decodes the HTML entities OpenList's error pages and web UIs produce.
-pub fn decode_html_entities(s: &str) -> String {
+/// Decodes the HTML entities OpenList's error pages and web UIs produce,
+/// in one pass: every entity starts with `&` and ends at the next `;`, so
+/// occurrences never overlap and a decoded `&` is not decoded again
+/// (`&amp;lt;` is `&lt;`). Borrowed when there is nothing to decode: URLs
+/// in messages carry `&` in their queries far more often than entities.
+pub fn decode_html_entities(s: &str) -> Cow<'_, str> {
     const ENTITIES: &[(&str, &str)] = &[
         ("&quot;", "\""),
         ("&#34;", "\""),
@@ -240,13 +246,27 @@ pub fn decode_html_entities(s: &str) -> String {
         ("&nbsp;", " "),
         ("&amp;", "&"),
     ];
-    let mut out = s.to_string();
-    for (from, to) in ENTITIES {
-        if out.contains(from) {
-            out = out.replace(from, to);
+    let mut out: Option<String> = None;
+    let mut copied = 0;
+    for at in memchr::memchr_iter(b'&', s.as_bytes()) {
+        if at < copied {
+            continue;
+        }
+        let rest = &s[at..];
+        if let Some((from, to)) = ENTITIES.iter().find(|(from, _)| rest.starts_with(from)) {
+            let o = out.get_or_insert_with(|| String::with_capacity(s.len()));
+            o.push_str(&s[copied..at]);
+            o.push_str(to);
+            copied = at + from.len();
         }
     }
-    out
+    match out {
+        None => Cow::Borrowed(s),
+        Some(mut o) => {
+            o.push_str(&s[copied..]);
+            Cow::Owned(o)
+        }
+    }
 }
 
 #[cfg(test)]
@@ -334,5 +354,49 @@ mod tests {
     #[test]
     fn decodes_entities() {
         assert_eq!(normalize("&quot;x&quot; &amp;lt;"), "\"x\" &lt;");
+        assert!(matches!(
+            decode_html_entities("https://a/b?x=1&y=2"),
+            Cow::Borrowed(_)
+        ));
+    }
+
+    /// One pass decodes as replacing each entity in turn over the whole
+    /// text did (the old way), on every string of up to four pieces.
+    #[test]
+    fn one_pass_decoding_equals_replacing_in_turn() {
+        const ENTITIES: &[(&str, &str)] = &[
+            ("&quot;", "\""),
+            ("&#34;", "\""),
+            ("&#39;", "'"),
+            ("&#x27;", "'"),
+            ("&apos;", "'"),
+            ("&lt;", "<"),
+            ("&gt;", ">"),
+            ("&nbsp;", " "),
+            ("&amp;", "&"),
+        ];
+        fn in_turn(s: &str) -> String {
+            let mut out = s.to_string();
+            for (from, to) in ENTITIES {
+                out = out.replace(from, to);
+            }
+            out
+        }
+        let pieces = [
+            "&", ";", "amp;", "lt;", "&amp;", "&quot;", "&#34;", "&#x27;", "&nbsp;", "&gt;", "&lt",
+            "x", "是", " ", "&apos;", "&#39;",
+        ];
+        let mut texts = vec![String::new()];
+        for _ in 0..4 {
+            let longer: Vec<String> = texts
+                .iter()
+                .flat_map(|t| pieces.iter().map(move |p| format!("{t}{p}")))
+                .collect();
+            texts.extend(longer);
+            texts.dedup();
+        }
+        for t in &texts {
+            assert_eq!(decode_html_entities(t), in_turn(t), "{t:?}");
+        }
     }
 }
