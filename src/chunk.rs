@@ -180,6 +180,7 @@ impl<R: Read> Chunker<R> {
 pub struct Lines<'a> {
     rest: &'a [u8],
     pub cut: u64,
+    newline: Newline,
 }
 
 impl<'a> Lines<'a> {
@@ -187,7 +188,36 @@ impl<'a> Lines<'a> {
         Lines {
             rest: bytes,
             cut: 0,
+            newline: Newline::new(),
         }
+    }
+}
+
+/// Finds `\n`. `memchr::memchr` picks its SIMD routine anew on every call
+/// (an atomic load and an indirect call): on lines of ~100 bytes that was
+/// ~40% of the search. Where AVX2 is there, its searcher is picked once
+/// per chunk instead; elsewhere `memchr` as usual.
+#[derive(Clone, Copy)]
+struct Newline {
+    #[cfg(target_arch = "x86_64")]
+    avx2: Option<memchr::arch::x86_64::avx2::memchr::One>,
+}
+
+impl Newline {
+    fn new() -> Self {
+        Newline {
+            #[cfg(target_arch = "x86_64")]
+            avx2: memchr::arch::x86_64::avx2::memchr::One::new(b'\n'),
+        }
+    }
+
+    #[inline]
+    fn find(&self, haystack: &[u8]) -> Option<usize> {
+        #[cfg(target_arch = "x86_64")]
+        if let Some(one) = &self.avx2 {
+            return one.find(haystack);
+        }
+        memchr::memchr(b'\n', haystack)
     }
 }
 
@@ -198,7 +228,7 @@ impl<'a> Iterator for Lines<'a> {
         if self.rest.is_empty() {
             return None;
         }
-        let (line, rest) = match memchr::memchr(b'\n', self.rest) {
+        let (line, rest) = match self.newline.find(self.rest) {
             Some(i) => (&self.rest[..i], &self.rest[i + 1..]),
             None => (self.rest, &self.rest[self.rest.len()..]),
         };
