@@ -36,13 +36,18 @@ impl Level {
     }
 
     fn from_word(w: &str) -> Option<Level> {
-        Some(match w.to_ascii_lowercase().as_str() {
-            "debu" | "debug" | "trac" | "trace" => Level::Debug,
-            "info" => Level::Info,
-            "warn" | "warning" => Level::Warn,
-            "erro" | "error" | "err" => Level::Error,
-            "fata" | "fatal" => Level::Fatal,
-            "pani" | "panic" => Level::Panic,
+        // Lower-cased on the stack: this runs on every warning and error.
+        let mut buf = [0u8; 7];
+        let word = buf.get_mut(..w.len())?;
+        word.copy_from_slice(w.as_bytes());
+        word.make_ascii_lowercase();
+        Some(match &*word {
+            b"debu" | b"debug" | b"trac" | b"trace" => Level::Debug,
+            b"info" => Level::Info,
+            b"warn" | b"warning" => Level::Warn,
+            b"erro" | b"error" | b"err" => Level::Error,
+            b"fata" | b"fatal" => Level::Fatal,
+            b"pani" | b"panic" => Level::Panic,
             _ => return None,
         })
     }
@@ -634,6 +639,23 @@ fn go_unquote(v: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn level_words_in_any_case() {
+        for (w, want) in [
+            ("ERRO", Some(Level::Error)),
+            ("Warning", Some(Level::Warn)),
+            ("err", Some(Level::Error)),
+            ("TRACE", Some(Level::Debug)),
+            ("PaNiC", Some(Level::Panic)),
+            ("errors", None),
+            ("warnings", None),
+            ("", None),
+            ("é", None),
+        ] {
+            assert_eq!(Level::from_word(w), want, "{w:?}");
+        }
+    }
 
     fn p(s: &str) -> Line {
         parse_line(s)
