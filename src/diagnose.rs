@@ -1,7 +1,8 @@
 //! Turns events into findings: matches each against the catalog, collapses
 //! repeats of the same problem, and groups errors nobody knows yet.
 
-use crate::hash::FastMap as HashMap;
+use crate::hash::{FastMap as HashMap, SecondMiss};
+use std::hash::BuildHasher;
 
 use std::sync::Arc;
 
@@ -110,16 +111,6 @@ pub struct Diagnoser<'m> {
 /// generated log but cost ~1 MiB more over 1 GiB).
 const HIT_CACHE: usize = 512;
 
-/// Bits of the filter that admits a text into the hit cache only on its
-/// second miss (8 KiB). Most texts matched in a long log occur once (an id
-/// or a URL in them differs every time); remembering them would only push
-/// the recurring ones out before they recur.
-const SEEN_BITS: usize = 1 << 16;
-
-/// Misses after which the filter starts afresh, so that it stays sparse
-/// (a bit set by chance admits a one-off text: harmless, but wasted).
-const SEEN_RESET: usize = SEEN_BITS / 8;
-
 /// What matching made of one event: its normalised match text, the entries
 /// that explain it (the reported one with captures) and its headline as
 /// shown.
@@ -138,11 +129,8 @@ pub struct MatchCache<'m> {
     matcher: &'m Matcher,
     /// Hits of recent message texts.
     remembered: HashMap<String, Arc<Vec<Hit>>>,
-    /// Texts missed once since the last reset (by hash): the admission
-    /// filter of `remembered`, see `SEEN_BITS`.
-    seen: Vec<u64>,
-    /// Misses since `seen` was last reset.
-    misses: usize,
+    /// Texts are remembered from their second miss on.
+    admit: SecondMiss,
     /// The regexes' search state.
     search: Caches,
     /// Reference mode (tests): no cache, captures for every hit.
@@ -154,9 +142,8 @@ impl<'m> MatchCache<'m> {
         MatchCache {
             matcher,
             remembered: HashMap::default(),
-            seen: Vec::new(),
-            misses: 0,
-            search: Caches::default(),
+            admit: SecondMiss::default(),
+            search: Caches::new(!reference),
             reference,
         }
     }
@@ -200,30 +187,13 @@ impl<'m> MatchCache<'m> {
                 .fill_captures(&mut self.search, &mut hits[i], text);
         }
         let hits = Arc::new(hits);
-        if !paste && self.second_miss(text) {
+        if !paste && self.admit.check(self.remembered.hasher().hash_one(text)) {
             if self.remembered.len() >= HIT_CACHE {
                 self.remembered.clear();
             }
             self.remembered.insert(text.to_string(), Arc::clone(&hits));
         }
         hits
-    }
-
-    /// Whether `text` missed the cache before (since the filter's last
-    /// reset); notes that it did now.
-    fn second_miss(&mut self, text: &str) -> bool {
-        use std::hash::BuildHasher;
-        if self.seen.is_empty() || self.misses >= SEEN_RESET {
-            self.seen.clear();
-            self.seen.resize(SEEN_BITS / 64, 0);
-            self.misses = 0;
-        }
-        self.misses += 1;
-        let bit = self.remembered.hasher().hash_one(text) as usize % SEEN_BITS;
-        let (word, mask) = (bit / 64, 1u64 << (bit % 64));
-        let before = self.seen[word] & mask != 0;
-        self.seen[word] |= mask;
-        before
     }
 
     /// The straightforward way, kept as the yardstick for the fast path:

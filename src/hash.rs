@@ -85,6 +85,40 @@ impl Hasher for FastHasher {
 /// A `HashMap` with the fast hasher.
 pub type FastMap<K, V> = HashMap<K, V, FastState>;
 
+/// Admission filter for the bounded caches of matching results: says
+/// whether a key (by hash) missed before, so that a cache takes a key only
+/// on its second miss. Most texts matched in a long log occur once (an id
+/// or a URL in them differs every time); storing them would only push the
+/// recurring ones out before they recur. A bit set by chance admits a
+/// one-off key: harmless, but wasted, so the bits start afresh once an
+/// eighth of them were set.
+#[derive(Default)]
+pub struct SecondMiss {
+    bits: Vec<u64>,
+    misses: usize,
+}
+
+/// 8 KiB of bits.
+const SECOND_MISS_BITS: usize = 1 << 16;
+
+impl SecondMiss {
+    /// Whether `hash` missed before (since the last reset); notes that it
+    /// did now.
+    pub fn check(&mut self, hash: u64) -> bool {
+        if self.bits.is_empty() || self.misses >= SECOND_MISS_BITS / 8 {
+            self.bits.clear();
+            self.bits.resize(SECOND_MISS_BITS / 64, 0);
+            self.misses = 0;
+        }
+        self.misses += 1;
+        let bit = hash as usize % SECOND_MISS_BITS;
+        let (word, mask) = (bit / 64, 1u64 << (bit % 64));
+        let before = self.bits[word] & mask != 0;
+        self.bits[word] |= mask;
+        before
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -106,5 +140,19 @@ mod tests {
         let mut m: FastMap<String, usize> = FastMap::default();
         m.insert("x".into(), 1);
         assert_eq!(m.get("x"), Some(&1));
+    }
+
+    #[test]
+    fn second_miss_says_yes_from_the_second_time_on() {
+        let mut f = SecondMiss::default();
+        assert!(!f.check(42));
+        assert!(f.check(42));
+        assert!(f.check(42));
+        assert!(!f.check(43));
+        // After a reset the filter has forgotten.
+        for k in 1000..1000 + SECOND_MISS_BITS as u64 / 8 {
+            f.check(k * 7919);
+        }
+        assert!(!f.check(42));
     }
 }

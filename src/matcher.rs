@@ -16,6 +16,8 @@ use std::borrow::Cow;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::catalog::Catalog;
+use crate::hash::{FastMap, SecondMiss};
+use std::hash::BuildHasher;
 
 /// Compiled-size ceiling for one pattern: keeps hostile user catalogs from
 /// eating memory (the regex crate's matching is linear-time, so size is the
@@ -95,7 +97,20 @@ pub struct Caches {
     /// Scratch space reused from one message to the next.
     lower: String,
     seen: Vec<u32>,
+    /// Captures found per pattern and matched text (see `fill_captures`);
+    /// off in reference mode.
+    captured: FastMap<Vec<u8>, Vec<(String, String)>>,
+    admit: SecondMiss,
+    remember_captures: bool,
+    key: Vec<u8>,
 }
+
+/// Matched texts whose captures are remembered, per thread (from their
+/// second miss on; the table is emptied when full). The capture search is the dearest step of matching
+/// a new message (a backtracking search, ~10k instructions), and the same
+/// matched text (`lookup host: no such host`) recurs inside messages that
+/// differ elsewhere (the URL before it).
+const CAPTURED: usize = 256;
 
 /// How many messages pass between two looks at the caches' size.
 const CHECK_EVERY: usize = 1024;
@@ -115,11 +130,23 @@ impl Default for Caches {
             budget: CACHE_BUDGET,
             lower: String::new(),
             seen: Vec::new(),
+            captured: FastMap::default(),
+            admit: SecondMiss::default(),
+            remember_captures: true,
+            key: Vec::new(),
         }
     }
 }
 
 impl Caches {
+    /// Caches that remember captures or not (the reference path does not).
+    pub fn new(remember_captures: bool) -> Self {
+        Caches {
+            remember_captures,
+            ..Caches::default()
+        }
+    }
+
     /// Bytes the search caches hold now.
     fn held(&self) -> usize {
         self.regexes
@@ -180,6 +207,9 @@ struct Pattern {
     /// lower-cased message, no regex compiled (a third of the catalog).
     literal: Option<Finder<'static>>,
     regex: OnceCell<Option<Regex>>,
+    /// Whether the pattern has no look-around (`\b`, `^`, `$`…): then a
+    /// match's captures depend on the matched text alone.
+    span_only: OnceCell<bool>,
 }
 
 /// The text a pattern matches, lower-cased, when it is plain text: no
@@ -213,6 +243,15 @@ impl Pattern {
         self.regex
             .get_or_init(|| compile_pattern(self.source).ok())
             .as_ref()
+    }
+
+    fn span_only(&self) -> bool {
+        *self.span_only.get_or_init(|| {
+            regex_syntax::ParserBuilder::new()
+                .build()
+                .parse(self.source)
+                .is_ok_and(|hir| hir.properties().look_set().is_empty())
+        })
     }
 }
 
@@ -265,6 +304,7 @@ impl Matcher {
                     source: p,
                     literal: plain_text(p).map(|t| Finder::new(&t).into_owned()),
                     regex: OnceCell::new(),
+                    span_only: OnceCell::new(),
                 });
                 let lits = if precomputed {
                     let sets = e.literals[i].iter();
@@ -446,6 +486,13 @@ impl Matcher {
     }
 
     /// Fills the named captures of `hit` (found in `text`).
+    ///
+    /// Of all the ways a pattern matches, leftmost-first takes the one
+    /// that comes first in the pattern; the way it matches exactly the
+    /// text of `hit` is then the first way that matches that text. So
+    /// without look-around (which could see past the match) the captures
+    /// are a function of the pattern and the matched text, and are
+    /// remembered as such.
     pub fn fill_captures(&self, caches: &mut Caches, hit: &mut Hit, text: &str) {
         let Some(pat) = self.patterns.get(hit.pattern) else {
             return;
@@ -459,6 +506,17 @@ impl Matcher {
         // Most patterns name nothing: no second search for them.
         if capture_names(re).next().is_none() {
             return;
+        }
+        let remember = caches.remember_captures && pat.span_only();
+        if remember {
+            let key = &mut caches.key;
+            key.clear();
+            key.extend_from_slice(&(hit.pattern as u32).to_le_bytes());
+            key.extend_from_slice(&text.as_bytes()[hit.start..hit.end]);
+            if let Some(found) = caches.captured.get(key.as_slice()) {
+                hit.captures = found.clone();
+                return;
+            }
         }
         let cache = caches.get(hit.pattern, re);
         let mut caps = re.create_captures();
@@ -481,6 +539,17 @@ impl Matcher {
                 })
             })
             .collect();
+        if remember
+            && caches
+                .admit
+                .check(caches.captured.hasher().hash_one(caches.key.as_slice()))
+        {
+            if caches.captured.len() >= CAPTURED {
+                caches.captured.clear();
+            }
+            let key = caches.key.clone();
+            caches.captured.insert(key, hit.captures.clone());
+        }
     }
 
     /// Ranking: specific before fallback, higher priority, the match that
@@ -565,6 +634,47 @@ mod tests {
         }
         assert!(linear.prefilter.get().is_none());
         assert!(automaton.prefilter.get().is_some_and(Option::is_some));
+    }
+
+    /// Captures come from memory for a matched text seen before, inside
+    /// other messages, and equal those searched afresh.
+    #[test]
+    fn captures_of_a_matched_text_are_remembered() {
+        let m = Matcher::new(std::borrow::Cow::Borrowed(Catalog::embedded()));
+        let (mut remembering, mut plain) = (Caches::default(), Caches::new(false));
+        let texts = [
+            "failed get objs: Get \"https://pan.baidu.com/a\": dial tcp: lookup pan.baidu.com: no such host",
+            "failed link: Post \"https://pan.baidu.com/b\": dial tcp: lookup pan.baidu.com: no such host",
+            "failed list: dial tcp: lookup pan.baidu.com: no such host",
+        ];
+        for t in texts {
+            let mut a = m.hits(&mut remembering, t).remove(0);
+            let mut b = m.hits(&mut plain, t).remove(0);
+            m.fill_captures(&mut remembering, &mut a, t);
+            m.fill_captures(&mut plain, &mut b, t);
+            assert_eq!(a, b, "{t}");
+            assert!(!a.captures.is_empty(), "{t}");
+        }
+        // Admitted on its second miss, found there on the third message.
+        assert_eq!(remembering.captured.len(), 1);
+        assert!(plain.captured.is_empty());
+    }
+
+    #[test]
+    fn only_look_around_free_patterns_remember_captures() {
+        let m = Matcher::new(std::borrow::Cow::Borrowed(Catalog::embedded()));
+        let with = m
+            .patterns
+            .iter()
+            .find(|p| p.source.contains("\\b"))
+            .unwrap();
+        assert!(!with.span_only());
+        let without = m
+            .patterns
+            .iter()
+            .find(|p| p.source.contains("(?P<host>"))
+            .unwrap();
+        assert!(without.span_only(), "{}", without.source);
     }
 
     #[test]
