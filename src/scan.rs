@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use crate::chunk::{Chunk, Chunker, Lines, new_buffer};
 use crate::diagnose::{Diagnoser, MatchCache, Matched, Outcome};
-use crate::envelope::{Line, is_access_line, parse_line, quick_line};
+use crate::envelope::{KnownFrames, Line, is_access_line, parse_line};
 use crate::event::{Event, EventBuilder};
 
 /// A live stream that falls quiet for this long has its pending event
@@ -102,8 +102,8 @@ type OnEvent<'a> = dyn FnMut(&Diagnoser<'_>, Outcome) -> io::Result<()> + 'a;
 /// One physical line, understood. Access lines and routine heads skip the
 /// regexes when `quick`; with a time window their timestamps matter, so then
 /// every line takes the full path.
-fn understand(bytes: &[u8], quick: bool) -> Line {
-    match quick.then(|| quick_line(bytes)).flatten() {
+fn understand(bytes: &[u8], quick: bool, frames: &mut KnownFrames) -> Line {
+    match quick.then(|| frames.quick_line(bytes)).flatten() {
         Some(l) => l,
         // Checked first: `from_utf8_lossy` validates byte by byte.
         None => match std::str::from_utf8(bytes) {
@@ -120,13 +120,14 @@ struct Feeder<'o, 'f> {
     builder: EventBuilder,
     last_ts: Option<String>,
     lines: u64,
+    frames: KnownFrames,
     on_event: &'f mut OnEvent<'f>,
 }
 
 impl Feeder<'_, '_> {
     /// Adds one line read on this thread.
     fn line(&mut self, d: &mut Diagnoser<'_>, bytes: &[u8]) -> io::Result<()> {
-        let line = understand(bytes, !self.opts.window.is_set());
+        let line = understand(bytes, !self.opts.window.is_set(), &mut self.frames);
         self.lines += 1;
         match self.builder.push(self.lines, line) {
             Some(ev) => self.event(d, ev),
@@ -219,6 +220,7 @@ pub fn scan<'f>(
         builder: EventBuilder::new(opts.paste),
         last_ts: None,
         lines: 0,
+        frames: KnownFrames::default(),
         on_event,
     };
     let (result, cut) = if opts.live {
@@ -269,7 +271,13 @@ struct Part {
 /// Reads a chunk's lines into events and matches them: the work that runs
 /// on every core. `keep_routine` keeps routine events in `events` (a time
 /// window needs their timestamps).
-fn work(matching: &mut MatchCache<'_>, chunk: &Chunk, quick: bool, keep_routine: bool) -> Part {
+fn work(
+    matching: &mut MatchCache<'_>,
+    frames: &mut KnownFrames,
+    chunk: &Chunk,
+    quick: bool,
+    keep_routine: bool,
+) -> Part {
     let mut part = Part {
         head: Vec::new(),
         afresh: false,
@@ -299,7 +307,7 @@ fn work(matching: &mut MatchCache<'_>, chunk: &Chunk, quick: bool, keep_routine:
             }
             continue;
         }
-        let line = understand(bytes, quick);
+        let line = understand(bytes, quick, frames);
         if !part.afresh {
             if !EventBuilder::starts_afresh(&line.kind) {
                 part.head.push(line);
@@ -473,10 +481,12 @@ fn scan_parallel(
             let (feed, abandoned) = (&feed, &abandoned);
             s.spawn(move || {
                 let mut matching = MatchCache::new(matcher, reference);
+                let mut frames = KnownFrames::default();
                 loop {
                     match feed.next(&part_tx) {
                         Next::Chunk(seq, chunk) => {
-                            let part = work(&mut matching, &chunk, quick, keep_routine);
+                            let part =
+                                work(&mut matching, &mut frames, &chunk, quick, keep_routine);
                             if part_tx.send((seq, Ok(part), chunk.buf)).is_err() {
                                 return;
                             }
