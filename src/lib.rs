@@ -78,6 +78,7 @@ pub mod literals;
 pub mod matcher;
 pub mod normalize;
 pub mod placeholder;
+pub mod prefilter;
 pub mod redact;
 pub mod report;
 pub mod scan;

@@ -41,8 +41,8 @@ fn exact(h: &Hir) -> Option<String> {
     match h.kind() {
         HirKind::Literal(lit) => {
             let s = std::str::from_utf8(&lit.0).ok()?;
-            // Non-ASCII letters with case would need Unicode folding, which the
-            // ASCII-insensitive automaton does not do.
+            // Non-ASCII letters with case would need Unicode folding, which
+            // the prefilter (literals and text lower-cased as ASCII) does not do.
             if s.chars()
                 .any(|c| !c.is_ascii() && c.to_lowercase().ne(c.to_uppercase()))
             {

@@ -1,11 +1,11 @@
 //! Finds which catalog entries explain a message, and ranks them.
 //!
 //! Each pattern contributes one set of literals of which every match must
-//! contain at least one; an Aho-Corasick automaton over all of them picks the
-//! few patterns worth running, so cost does not grow with the catalog size.
+//! contain at least one; one pass over the message finds which of all of
+//! them occur (`prefilter::LiteralSet`) and so the few patterns worth
+//! running, so cost does not grow with the catalog size.
 //! Regexes are compiled lazily, on the first message whose literal hits.
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use memchr::memmem::Finder;
 use once_cell::sync::OnceCell;
 use regex_automata::Input;
@@ -13,10 +13,10 @@ use regex_automata::meta::{self, Regex};
 use regex_automata::util::{primitives::PatternID, syntax};
 
 use std::borrow::Cow;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::catalog::Catalog;
 use crate::hash::{FastMap, SecondMiss};
+use crate::prefilter::LiteralSet;
 use std::hash::BuildHasher;
 
 /// Compiled-size ceiling for one pattern: keeps hostile user catalogs from
@@ -255,28 +255,17 @@ impl Pattern {
     }
 }
 
-/// Messages matched by trying each prefilter literal in turn before the
-/// Aho-Corasick automaton is built: building it takes ~2.5 ms, a third of
-/// the time a pasted message takes, while a linear pass over the ~850
-/// literals costs tens of microseconds per message.
-const LINEAR_MESSAGES: usize = 64;
-
 pub struct Matcher {
     catalog: Cow<'static, Catalog>,
     patterns: Vec<Pattern>,
-    /// Every pattern's most selective literal set, lower-case, deduplicated.
-    literals: Vec<String>,
-    /// The automaton over `literals`, built once `LINEAR_MESSAGES` messages
-    /// have been matched (`None` inside if it cannot be built: then the
-    /// linear pass goes on, which finds the same literals).
-    prefilter: OnceCell<Option<AhoCorasick>>,
-    /// Messages matched so far, up to `LINEAR_MESSAGES`.
-    matched: AtomicUsize,
+    /// Every pattern's most selective literal set, lower-case,
+    /// deduplicated, indexed for finding them all in one pass.
+    prefilter: LiteralSet,
     /// For each prefilter literal, the patterns whose most selective
     /// literal set it belongs to.
     literal_patterns: Vec<Vec<u32>>,
     /// For each pattern, its other literal sets: checked (a substring
-    /// search each) only on the few patterns the automaton picked; a
+    /// search each) only on the few patterns the prefilter picked; a
     /// pattern runs only on text that satisfies every set.
     /// Finders are built once: building one costs more than a search.
     more_sets: Vec<Vec<Vec<Finder<'static>>>>,
@@ -316,7 +305,7 @@ impl Matcher {
                     required_literals(p)
                 };
                 // The sets come most selective first: that one goes into the
-                // automaton, the others are checked afterwards.
+                // prefilter, the others are checked afterwards.
                 let mut sets = lits.unwrap_or_default().into_iter();
                 match sets.next() {
                     Some(first) => {
@@ -340,9 +329,7 @@ impl Matcher {
         Matcher {
             catalog,
             patterns,
-            literals,
-            prefilter: OnceCell::new(),
-            matched: AtomicUsize::new(0),
+            prefilter: LiteralSet::new(&literals),
             literal_patterns,
             more_sets,
             always,
@@ -361,25 +348,13 @@ impl Matcher {
         seen.clear();
         let lower = &mut caches.lower;
         lower.clear();
-        // Lower-cased once: for the automaton, the other literal sets and
+        // Lower-cased once: for the prefilter, the other literal sets and
         // the plain-text patterns alike.
         lower.push_str(text);
         lower.make_ascii_lowercase();
-        match self.automaton() {
-            Some(ac) => {
-                for m in ac.find_overlapping_iter(lower.as_str()) {
-                    seen.extend_from_slice(&self.literal_patterns[m.pattern().as_usize()]);
-                }
-            }
-            // The same literals, found one by one.
-            None => {
-                for (lit, pats) in self.literals.iter().zip(&self.literal_patterns) {
-                    if lower.contains(lit.as_str()) {
-                        seen.extend_from_slice(pats);
-                    }
-                }
-            }
-        }
+        self.prefilter.find_all(lower.as_bytes(), |lit| {
+            seen.extend_from_slice(&self.literal_patterns[lit]);
+        });
         seen.sort_unstable();
         seen.dedup();
         // …and whose every other set occurs too.
@@ -424,29 +399,6 @@ impl Matcher {
             .collect();
         caches.lower = lowered;
         self.rank(found.into_iter())
-    }
-
-    /// The literal automaton, once enough messages were matched to be
-    /// worth building it.
-    fn automaton(&self) -> Option<&AhoCorasick> {
-        if let Some(built) = self.prefilter.get() {
-            return built.as_ref();
-        }
-        if self.matched.fetch_add(1, Ordering::Relaxed) < LINEAR_MESSAGES {
-            return None;
-        }
-        self.prefilter
-            .get_or_init(|| {
-                // A contiguous NFA builds in a fraction of a DFA's time and
-                // memory. The literals are lower-case and so is the text it
-                // scans: cheaper than an ASCII-case-insensitive automaton.
-                AhoCorasickBuilder::new()
-                    .kind(Some(AhoCorasickKind::ContiguousNFA))
-                    .match_kind(MatchKind::Standard)
-                    .build(&self.literals)
-                    .ok()
-            })
-            .as_ref()
     }
 
     /// Pattern `pi`'s leftmost-first match in `text`, as a hit, by its regex.
@@ -617,23 +569,30 @@ mod tests {
         }
     }
 
-    /// The linear literal pass (the first messages) and the automaton
-    /// (later ones) pick the same patterns.
+    /// The literal set finds exactly the catalog literals a search for
+    /// each in turn finds, on every example text.
     #[test]
-    fn linear_literal_pass_equals_the_automaton() {
-        let cat = Catalog::embedded();
-        let linear = Matcher::new(std::borrow::Cow::Borrowed(cat));
-        let automaton = Matcher::new(std::borrow::Cow::Borrowed(cat));
-        automaton.matched.store(LINEAR_MESSAGES, Ordering::Relaxed);
-        let mut caches = Caches::default();
+    fn literal_set_finds_what_a_search_for_each_finds() {
+        let m = Matcher::new(std::borrow::Cow::Borrowed(Catalog::embedded()));
+        let set = &m.prefilter;
+        assert!(set.len() > 500);
+        // Literals that start alike are filed apart.
+        assert!(
+            set.deepest() <= 4,
+            "{} literals in one bucket",
+            set.deepest()
+        );
         for (id, t) in example_texts() {
-            linear.matched.store(0, Ordering::Relaxed);
-            let a = linear.hits(&mut caches, &t);
-            let b = automaton.hits(&mut caches, &t);
-            assert_eq!(a, b, "{id}: {t:?}");
+            let lower = t.to_ascii_lowercase();
+            let mut found = Vec::new();
+            set.find_all(lower.as_bytes(), |i| found.push(i));
+            found.sort_unstable();
+            found.dedup();
+            let want: Vec<usize> = (0..set.len())
+                .filter(|&i| memchr::memmem::find(lower.as_bytes(), set.literal(i)).is_some())
+                .collect();
+            assert_eq!(found, want, "{id}: {t:?}");
         }
-        assert!(linear.prefilter.get().is_none());
-        assert!(automaton.prefilter.get().is_some_and(Option::is_some));
     }
 
     /// Captures come from memory for a matched text seen before, inside
