@@ -28,6 +28,32 @@ pub struct Position {
     pub timestamp: Option<String>,
 }
 
+/// A `Position` borrowed from the event it is read from: most occurrences
+/// only update a finding's last position, whose timestamp buffer is then
+/// reused rather than a new one allocated per event.
+#[derive(Clone, Copy)]
+struct PositionRef<'a> {
+    source: usize,
+    line: u64,
+    timestamp: &'a Option<String>,
+}
+
+impl PositionRef<'_> {
+    fn to_owned(self) -> Position {
+        Position {
+            source: self.source,
+            line: self.line,
+            timestamp: self.timestamp.clone(),
+        }
+    }
+
+    fn write_to(self, p: &mut Position) {
+        p.source = self.source;
+        p.line = self.line;
+        p.timestamp.clone_from(self.timestamp);
+    }
+}
+
 /// What the user was doing when it failed, read from the wrap chain.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Context {
@@ -255,17 +281,23 @@ impl<'m> Diagnoser<'m> {
             None if hits.is_empty() => None,
             None => Some(0),
         };
-        let pos = Position {
+        let pos = PositionRef {
             source,
             line: ev.line,
-            timestamp: ev.timestamp.clone(),
+            timestamp: &ev.timestamp,
         };
         let outcome = match top {
-            Some(i) => self.record(&hits, i, &text, &shown, pos.clone()),
-            None if ev.is_error() => self.record_unknown(ev, pos.clone()),
+            Some(i) => self.record(&hits, i, &text, &shown, pos),
+            None if ev.is_error() => self.record_unknown(ev, pos.to_owned()),
             None => Outcome::Nothing,
         };
-        self.last = Some((pos, shown));
+        match &mut self.last {
+            Some((last, s)) => {
+                pos.write_to(last);
+                *s = shown;
+            }
+            None => self.last = Some((pos.to_owned(), shown)),
+        }
         outcome
     }
 
@@ -292,7 +324,7 @@ impl<'m> Diagnoser<'m> {
         top: usize,
         text: &str,
         shown: &str,
-        pos: Position,
+        pos: PositionRef<'_>,
     ) -> Outcome {
         let hit = &hits[top];
         let captures: &[(String, String)] = if self.folds(hit.entry, &hit.captures) {
@@ -303,7 +335,7 @@ impl<'m> Diagnoser<'m> {
         if let Some(&i) = self.by_key.get(&hit.entry).and_then(|m| m.get(captures)) {
             let f = &mut self.findings[i];
             f.count += 1;
-            f.last = pos;
+            pos.write_to(&mut f.last);
             if f.samples.len() < MAX_SAMPLES && !f.samples.iter().any(|s| s == shown) {
                 f.samples.push(shown.to_string());
             }
@@ -338,8 +370,8 @@ impl<'m> Diagnoser<'m> {
             entry: hit.entry,
             captures: captures.to_vec(),
             count: 1,
-            first: pos.clone(),
-            last: pos,
+            first: pos.to_owned(),
+            last: pos.to_owned(),
             matched: shown.to_string(),
             samples: vec![shown.to_string()],
             context: context_of(text),
