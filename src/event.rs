@@ -195,6 +195,17 @@ impl EventBuilder {
         }
     }
 
+    /// Whether a stack frame pushed now would be read for its text: only
+    /// a panic's frames are (the one naming a driver joins its match
+    /// text); other events only count theirs, so a frame line may then
+    /// come with an empty message.
+    pub fn frame_text_needed(&self) -> bool {
+        self.current.as_ref().is_some_and(|ev| {
+            matches!(ev.kind, EventKind::Panic | EventKind::Recovery)
+                && ev.frames.len() < MAX_FRAMES
+        })
+    }
+
     /// The last event, at the end of the input.
     pub fn finish(&mut self) -> Option<Event> {
         self.current.take()

@@ -102,8 +102,13 @@ type OnEvent<'a> = dyn FnMut(&Diagnoser<'_>, Outcome) -> io::Result<()> + 'a;
 /// One physical line, understood. Access lines and routine heads skip the
 /// regexes when `quick`; with a time window their timestamps matter, so then
 /// every line takes the full path.
-fn understand(bytes: &[u8], quick: bool, frames: &mut KnownFrames) -> Line {
-    match quick.then(|| frames.quick_line(bytes)).flatten() {
+/// `frame_text`: whether a stack frame's text is needed (see
+/// `EventBuilder::frame_text_needed`).
+fn understand(bytes: &[u8], quick: bool, frames: &mut KnownFrames, frame_text: bool) -> Line {
+    match quick
+        .then(|| frames.quick_line(bytes, frame_text))
+        .flatten()
+    {
         Some(l) => l,
         // Checked first: `from_utf8_lossy` validates byte by byte.
         None => match std::str::from_utf8(bytes) {
@@ -127,7 +132,13 @@ struct Feeder<'o, 'f> {
 impl Feeder<'_, '_> {
     /// Adds one line read on this thread.
     fn line(&mut self, d: &mut Diagnoser<'_>, bytes: &[u8]) -> io::Result<()> {
-        let line = understand(bytes, !self.opts.window.is_set(), &mut self.frames);
+        let frame_text = self.builder.frame_text_needed();
+        let line = understand(
+            bytes,
+            !self.opts.window.is_set(),
+            &mut self.frames,
+            frame_text,
+        );
         self.lines += 1;
         match self.builder.push(self.lines, line) {
             Some(ev) => self.event(d, ev),
@@ -307,7 +318,10 @@ fn work(
             }
             continue;
         }
-        let line = understand(bytes, quick, frames);
+        // Lines before the first that starts afresh belong to an event
+        // begun in the previous chunk, of a kind not known here.
+        let frame_text = !part.afresh || builder.frame_text_needed();
+        let line = understand(bytes, quick, frames, frame_text);
         if !part.afresh {
             if !EventBuilder::starts_afresh(&line.kind) {
                 part.head.push(line);
