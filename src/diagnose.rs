@@ -139,12 +139,13 @@ const HIT_CACHE: usize = 512;
 
 /// What matching made of one event: its normalised match text, the entries
 /// that explain it (the reported one with captures) and its headline as
-/// shown.
+/// shown, when that differs from the match text (`None`: the same; most
+/// events are one line, shown as they are matched).
 #[derive(Debug, Clone)]
 pub struct Matched {
     pub text: String,
     pub hits: Arc<Vec<Hit>>,
-    pub shown: String,
+    pub shown: Option<String>,
 }
 
 /// Matches events against the catalog. A log repeats the same messages many
@@ -185,9 +186,10 @@ impl<'m> MatchCache<'m> {
         // A one-line event's match text is its head normalised; without
         // escapes that is its head tidied, which is what it is shown as.
         let shown = if ev.is_one_line() && !crate::normalize::has_escapes(&ev.head) {
-            crate::normalize::clip_bytes(&text, MAX_SAMPLE_LEN)
+            (text.len() > MAX_SAMPLE_LEN)
+                .then(|| crate::normalize::clip_bytes(&text, MAX_SAMPLE_LEN))
         } else {
-            clip(ev.headline())
+            Some(clip(ev.headline()))
         };
         Some(Matched { text, hits, shown })
     }
@@ -287,10 +289,11 @@ impl<'m> Diagnoser<'m> {
             timestamp: &ev.timestamp,
         };
         let outcome = match top {
-            Some(i) => self.record(&hits, i, &text, &shown, pos),
+            Some(i) => self.record(&hits, i, &text, shown.as_deref().unwrap_or(&text), pos),
             None if ev.is_error() => self.record_unknown(ev, pos.to_owned()),
             None => Outcome::Nothing,
         };
+        let shown = shown.unwrap_or(text);
         match &mut self.last {
             Some((last, s)) => {
                 pos.write_to(last);
