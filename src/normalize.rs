@@ -229,23 +229,25 @@ pub fn unescape_json(s: &str) -> String {
     out
 }
 
+/// The HTML entities OpenList's error pages and web UIs produce.
+const ENTITIES: &[(&str, &str)] = &[
+    ("&quot;", "\""),
+    ("&#34;", "\""),
+    ("&#39;", "'"),
+    ("&#x27;", "'"),
+    ("&apos;", "'"),
+    ("&lt;", "<"),
+    ("&gt;", ">"),
+    ("&nbsp;", " "),
+    ("&amp;", "&"),
+];
+
 /// Decodes the HTML entities OpenList's error pages and web UIs produce,
 /// in one pass: every entity starts with `&` and ends at the next `;`, so
 /// occurrences never overlap and a decoded `&` is not decoded again
 /// (`&amp;lt;` is `&lt;`). Borrowed when there is nothing to decode: URLs
 /// in messages carry `&` in their queries far more often than entities.
 pub fn decode_html_entities(s: &str) -> Cow<'_, str> {
-    const ENTITIES: &[(&str, &str)] = &[
-        ("&quot;", "\""),
-        ("&#34;", "\""),
-        ("&#39;", "'"),
-        ("&#x27;", "'"),
-        ("&apos;", "'"),
-        ("&lt;", "<"),
-        ("&gt;", ">"),
-        ("&nbsp;", " "),
-        ("&amp;", "&"),
-    ];
     let mut out: Option<String> = None;
     let mut copied = 0;
     for at in memchr::memchr_iter(b'&', s.as_bytes()) {
@@ -364,17 +366,6 @@ mod tests {
     /// text did (the old way), on every string of up to four pieces.
     #[test]
     fn one_pass_decoding_equals_replacing_in_turn() {
-        const ENTITIES: &[(&str, &str)] = &[
-            ("&quot;", "\""),
-            ("&#34;", "\""),
-            ("&#39;", "'"),
-            ("&#x27;", "'"),
-            ("&apos;", "'"),
-            ("&lt;", "<"),
-            ("&gt;", ">"),
-            ("&nbsp;", " "),
-            ("&amp;", "&"),
-        ];
         fn in_turn(s: &str) -> String {
             let mut out = s.to_string();
             for (from, to) in ENTITIES {
