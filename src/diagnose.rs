@@ -137,6 +137,11 @@ pub struct Diagnoser<'m> {
 /// generated log but cost ~1 MiB more over 1 GiB).
 const HIT_CACHE: usize = 512;
 
+/// Longest text whose hits are remembered: messages are a few hundred
+/// bytes; an event of up to 64 KiB in each entry would let a hostile log
+/// make the table tens of MiB.
+const REMEMBERED_TEXT: usize = 2048;
+
 /// What matching made of one event: its normalised match text, the entries
 /// that explain it (the reported one with captures) and its headline as
 /// shown, when that differs from the match text (`None`: the same; most
@@ -215,7 +220,10 @@ impl<'m> MatchCache<'m> {
                 .fill_captures(&mut self.search, &mut hits[i], text);
         }
         let hits = Arc::new(hits);
-        if !paste && self.admit.check(self.remembered.hasher().hash_one(text)) {
+        if !paste
+            && text.len() <= REMEMBERED_TEXT
+            && self.admit.check(self.remembered.hasher().hash_one(text))
+        {
             if self.remembered.len() >= HIT_CACHE {
                 self.remembered.clear();
             }
@@ -588,6 +596,12 @@ mod tests {
         assert!(Arc::ptr_eq(&second, &third));
         assert_eq!(first, third);
         assert!(!first.is_empty());
+        // Nor is a long text, however often it comes.
+        let long = format!("{text} {}", "x".repeat(REMEMBERED_TEXT));
+        for _ in 0..3 {
+            assert_eq!(cache.hits(&long, false), first);
+        }
+        assert_eq!(cache.remembered.len(), 1);
         // Pasted text is never remembered.
         let mut cache = MatchCache::new(&matcher, false);
         for _ in 0..3 {

@@ -419,8 +419,11 @@ pub struct KnownFrames {
     admit: crate::hash::SecondMiss,
 }
 
-/// Frame lines remembered per thread (~100 bytes each).
+/// Frame lines remembered per thread (~100 bytes each)…
 const KNOWN_FRAMES: usize = 1024;
+
+/// …and the longest one remembered, which bounds the table.
+const KNOWN_FRAME_LEN: usize = 512;
 
 impl KnownFrames {
     /// `quick_line(b)`, answered from memory for a known frame; without
@@ -447,7 +450,7 @@ impl KnownFrames {
             });
         }
         let line = quick_line(b)?;
-        if line.kind == Kind::Frame {
+        if line.kind == Kind::Frame && b.len() <= KNOWN_FRAME_LEN {
             use std::hash::BuildHasher;
             if self.admit.check(self.known.hasher().hash_one(b)) {
                 if self.known.len() >= KNOWN_FRAMES {
@@ -982,6 +985,16 @@ mod tests {
             remembered = remembered.max(known.known.len());
         }
         assert!(remembered > 100, "only {remembered} frames remembered");
+        // A long frame is recognised, never remembered.
+        let long = format!("\t/src/{}/a.go:12", "d".repeat(KNOWN_FRAME_LEN));
+        let before = known.known.len();
+        for _ in 0..3 {
+            let got = known.quick_line(long.as_bytes(), true);
+            assert_eq!(got, quick_line(long.as_bytes()));
+            assert_eq!(got.map(|l| l.kind), Some(Kind::Frame));
+        }
+        assert!(!known.known.contains(long.as_bytes()));
+        assert!(known.known.len() <= before);
     }
 
     #[test]

@@ -106,11 +106,15 @@ pub struct Caches {
 }
 
 /// Matched texts whose captures are remembered, per thread (from their
-/// second miss on; the table is emptied when full). The capture search is the dearest step of matching
-/// a new message (a backtracking search, ~10k instructions), and the same
-/// matched text (`lookup host: no such host`) recurs inside messages that
-/// differ elsewhere (the URL before it).
+/// second miss on; the table is emptied when full). The capture search is
+/// the dearest step of matching a new message (a backtracking search,
+/// ~10k instructions), and the same matched text (`lookup host: no such
+/// host`) recurs inside messages that differ elsewhere (the URL before it).
 const CAPTURED: usize = 256;
+
+/// Longest matched text whose captures are remembered (which bounds the
+/// table: captured values are clipped to `MAX_CAPTURE`).
+const CAPTURED_SPAN: usize = 512;
 
 /// How many messages pass between two looks at the caches' size.
 const CHECK_EVERY: usize = 1024;
@@ -459,7 +463,8 @@ impl Matcher {
         if capture_names(re).next().is_none() {
             return;
         }
-        let remember = caches.remember_captures && pat.span_only();
+        let remember =
+            caches.remember_captures && hit.end - hit.start <= CAPTURED_SPAN && pat.span_only();
         if remember {
             let key = &mut caches.key;
             key.clear();
@@ -617,6 +622,15 @@ mod tests {
         // Admitted on its second miss, found there on the third message.
         assert_eq!(remembering.captured.len(), 1);
         assert!(plain.captured.is_empty());
+        // A long matched text is searched every time, never remembered.
+        let host = format!("{}.example.com", "h".repeat(CAPTURED_SPAN));
+        let long = format!("dial tcp: lookup {host}: no such host");
+        for _ in 0..3 {
+            let mut a = m.hits(&mut remembering, &long).remove(0);
+            m.fill_captures(&mut remembering, &mut a, &long);
+            assert!(!a.captures.is_empty());
+        }
+        assert_eq!(remembering.captured.len(), 1);
     }
 
     #[test]
