@@ -392,19 +392,23 @@ fn quick_frame(b: &[u8]) -> Option<Line> {
     } else {
         function_frame(b)
     };
-    frame.then(|| frame_line(b))
+    frame.then(|| frame_line(b, true))
 }
 
-/// The line `quick_frame` makes of a frame it recognised.
-fn frame_line(b: &[u8]) -> Line {
+/// The line `quick_frame` makes of a frame it recognised, with its text
+/// or without.
+fn frame_line(b: &[u8], text: bool) -> Line {
     Line {
         kind: Kind::Frame,
         level: None,
         timestamp: None,
         // ASCII, checked by `quick_frame`: valid UTF-8.
-        message: std::str::from_utf8(b.trim_ascii())
-            .map(str::to_owned)
-            .unwrap_or_default(),
+        message: match text {
+            true => std::str::from_utf8(b.trim_ascii())
+                .map(str::to_owned)
+                .unwrap_or_default(),
+            false => String::new(),
+        },
     }
 }
 
@@ -438,16 +442,7 @@ impl KnownFrames {
             return quick_line(b);
         }
         if self.known.contains(b) {
-            return Some(if text {
-                frame_line(b)
-            } else {
-                Line {
-                    kind: Kind::Frame,
-                    level: None,
-                    timestamp: None,
-                    message: String::new(),
-                }
-            });
+            return Some(frame_line(b, text));
         }
         let line = quick_line(b)?;
         if line.kind == Kind::Frame && b.len() <= KNOWN_FRAME_LEN {
