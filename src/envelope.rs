@@ -133,6 +133,12 @@ re!(
 
 /// Understands one physical line (without its line terminator).
 pub fn parse_line(raw: &str) -> Line {
+    parse_with(raw, true)
+}
+
+/// `parse_line`; `coloured` takes the shortcut of `coloured_entry`
+/// (the tests compare it with the way round).
+fn parse_with(raw: &str, coloured: bool) -> Line {
     let mut outer_ts: Option<String> = None;
     let mut text: std::borrow::Cow<'_, str> =
         std::borrow::Cow::Borrowed(raw.trim_end_matches(['\r', '\n']));
@@ -180,6 +186,9 @@ pub fn parse_line(raw: &str) -> Line {
         }
     }
 
+    if coloured && let Some(line) = coloured_entry(&text) {
+        return line;
+    }
     let clean = strip_ansi(&text);
     let trimmed = clean.trim_end();
     let line = |kind, level, ts: Option<String>, msg: &str| Line {
@@ -264,8 +273,14 @@ pub fn parse_line(raw: &str) -> Line {
 /// the timestamp and where the message starts. By hand rather than a
 /// regex with captures: it runs on every warning and error line.
 fn logrus_head(s: &str) -> Option<(&str, usize)> {
-    let close = 5 + s.get(5..)?.find(']')?;
-    let ts = &s[5..close];
+    let (ts, end) = after_level(s.get(4..)?)?;
+    Some((ts, 4 + end))
+}
+
+/// `logrus_head` from the `[` after the level word.
+fn after_level(s: &str) -> Option<(&str, usize)> {
+    let close = 1 + s.get(1..)?.find(']')?;
+    let ts = &s[1..close];
     let mut end = close + 1;
     if let Some(caller_end) = caller_at(&s[end..]) {
         end += caller_end;
@@ -274,6 +289,36 @@ fn logrus_head(s: &str) -> Option<(&str, usize)> {
         end += 1;
     }
     Some((ts, end))
+}
+
+/// A logrus line with its level word coloured (`ESC[31mERRO ESC[0m[…]`,
+/// how a terminal-bound AList prints every warning and error), read as
+/// `parse_line` reads it once the colour codes are off, without copying
+/// the line to take them off. `None` for any other line.
+fn coloured_entry(text: &str) -> Option<Line> {
+    let rest = after_colour(text.as_bytes())?;
+    let word = rest.get(..4)?;
+    if !level_word(word) {
+        return None;
+    }
+    let reset = &rest[4..];
+    let tail = reset
+        .strip_prefix(b"\x1b")
+        .unwrap_or(reset)
+        .strip_prefix(b"[0m")?;
+    // Everything before `tail` is ASCII: a character boundary.
+    let clean = strip_ansi(&text[text.len() - tail.len()..]);
+    let trimmed = clean.trim_end();
+    if !trimmed.starts_with('[') {
+        return None;
+    }
+    let (ts, end) = after_level(trimmed)?;
+    Some(Line {
+        kind: Kind::Entry,
+        level: Level::from_word(std::str::from_utf8(word).ok()?),
+        timestamp: Some(ts.to_string()),
+        message: trimmed[end..].trim().to_string(),
+    })
 }
 
 /// `source/file.go:123 pkg.(*T).Method()` at the start of `s`: the end of
@@ -303,11 +348,14 @@ fn caller_at(s: &str) -> Option<usize> {
 
 /// `INFO[` … `TRAC[`: a logrus level word right at the start.
 fn level_head(b: &[u8]) -> bool {
-    b.get(4) == Some(&b'[')
-        && matches!(
-            &b[..4],
-            b"INFO" | b"WARN" | b"ERRO" | b"FATA" | b"PANI" | b"DEBU" | b"TRAC"
-        )
+    b.get(4) == Some(&b'[') && level_word(&b[..4])
+}
+
+fn level_word(w: &[u8]) -> bool {
+    matches!(
+        w,
+        b"INFO" | b"WARN" | b"ERRO" | b"FATA" | b"PANI" | b"DEBU" | b"TRAC"
+    )
 }
 
 /// Byte tests that every line the FRAME regex accepts passes.
@@ -694,6 +742,59 @@ fn go_unquote(v: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The shortcut for coloured logrus heads reads every line as the
+    /// way round (colour codes off the whole line first) does.
+    #[test]
+    fn coloured_heads_read_as_the_way_round() {
+        let parts = [
+            "\x1b",
+            "[31m",
+            "[33m",
+            "[0m",
+            "[1m",
+            "ERRO",
+            "WARN",
+            "INFO",
+            "Erro",
+            "[",
+            "]",
+            "2024-01-02 03:04:05",
+            " ",
+            "  ",
+            "failed get objs",
+            "x.go:12",
+            "pkg.F()",
+            ":",
+            "是",
+            "\t",
+            "[3",
+            "m",
+        ];
+        let mut taken = 0;
+        for (i, tail) in crate::random_texts(0xc0105, 60_000, 8, &parts).enumerate() {
+            // Mostly a coloured head (with and without ESC), then pieces.
+            let esc = ["\x1b", "", "\x1b"][i % 3];
+            let word = ["ERRO", "WARN", "INFO", "Erro", "ERR"][i % 5];
+            let reset = ["\x1b[0m", "[0m", "\x1b[0m[", "\x1b[0m["][i % 4];
+            let raw = match i % 7 {
+                0 => tail,
+                _ => format!("{esc}[3{}m{word}{reset}{tail}", i % 10),
+            };
+            taken += usize::from(coloured_entry(&raw).is_some());
+            assert_eq!(parse_with(&raw, true), parse_with(&raw, false), "{raw:?}");
+        }
+        assert!(taken > 2_000, "only {taken} lines took the shortcut");
+        let l = parse_line("\x1b[31mERRO\x1b[0m[2024-05-04 03:56:41] failed get objs: x ");
+        assert_eq!(
+            (l.level, l.timestamp.as_deref(), l.message.as_str()),
+            (
+                Some(Level::Error),
+                Some("2024-05-04 03:56:41"),
+                "failed get objs: x"
+            )
+        );
+    }
 
     #[test]
     fn level_words_in_any_case() {
