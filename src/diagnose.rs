@@ -1,8 +1,7 @@
 //! Turns events into findings: matches each against the catalog, collapses
 //! repeats of the same problem, and groups errors nobody knows yet.
 
-use crate::hash::{FastMap as HashMap, SecondMiss};
-use std::hash::BuildHasher;
+use crate::hash::{FastMap as HashMap, Memo};
 
 use std::sync::Arc;
 
@@ -160,9 +159,7 @@ pub struct Matched {
 pub struct MatchCache<'m> {
     matcher: &'m Matcher,
     /// Hits of recent message texts.
-    remembered: HashMap<String, Arc<Vec<Hit>>>,
-    /// Texts are remembered from their second miss on.
-    admit: SecondMiss,
+    remembered: Memo<String, Arc<Vec<Hit>>>,
     /// The regexes' search state.
     search: Caches,
     /// Reference mode (tests): no cache, captures for every hit.
@@ -173,8 +170,7 @@ impl<'m> MatchCache<'m> {
     pub fn new(matcher: &'m Matcher, reference: bool) -> Self {
         MatchCache {
             matcher,
-            remembered: HashMap::default(),
-            admit: SecondMiss::default(),
+            remembered: Memo::new(HIT_CACHE, REMEMBERED_TEXT),
             search: Caches::new(!reference),
             reference,
         }
@@ -220,14 +216,8 @@ impl<'m> MatchCache<'m> {
                 .fill_captures(&mut self.search, &mut hits[i], text);
         }
         let hits = Arc::new(hits);
-        if !paste
-            && text.len() <= REMEMBERED_TEXT
-            && self.admit.check(self.remembered.hasher().hash_one(text))
-        {
-            if self.remembered.len() >= HIT_CACHE {
-                self.remembered.clear();
-            }
-            self.remembered.insert(text.to_string(), Arc::clone(&hits));
+        if !paste {
+            self.remembered.missed(text, || Arc::clone(&hits));
         }
         hits
     }
@@ -589,7 +579,7 @@ mod tests {
         let mut cache = MatchCache::new(&matcher, false);
         let text = "failed get objs: failed to list objs: ForbiddenDriveNotValid:not valid driveId";
         let first = cache.hits(text, false);
-        assert!(cache.remembered.is_empty());
+        assert_eq!(cache.remembered.len(), 0);
         let second = cache.hits(text, false);
         assert_eq!(cache.remembered.len(), 1);
         let third = cache.hits(text, false);
@@ -607,7 +597,7 @@ mod tests {
         for _ in 0..3 {
             cache.hits(text, true);
         }
-        assert!(cache.remembered.is_empty());
+        assert_eq!(cache.remembered.len(), 0);
     }
 
     #[test]

@@ -465,10 +465,16 @@ fn frame_line(b: &[u8], text: bool) -> Line {
 /// frame from a wrapped message byte by byte costs ~1k instructions a
 /// line, a lookup a tenth of that. Lines are remembered from their second
 /// sighting on; the table is emptied when full.
-#[derive(Default)]
 pub struct KnownFrames {
-    known: std::collections::HashSet<Box<[u8]>, crate::hash::FastState>,
-    admit: crate::hash::SecondMiss,
+    known: crate::hash::Memo<Vec<u8>, ()>,
+}
+
+impl Default for KnownFrames {
+    fn default() -> Self {
+        KnownFrames {
+            known: crate::hash::Memo::new(KNOWN_FRAMES, KNOWN_FRAME_LEN),
+        }
+    }
 }
 
 /// Frame lines remembered per thread (~100 bytes each)…
@@ -489,18 +495,12 @@ impl KnownFrames {
         {
             return quick_line(b);
         }
-        if self.known.contains(b) {
+        if self.known.get(b).is_some() {
             return Some(frame_line(b, text));
         }
         let line = quick_line(b)?;
-        if line.kind == Kind::Frame && b.len() <= KNOWN_FRAME_LEN {
-            use std::hash::BuildHasher;
-            if self.admit.check(self.known.hasher().hash_one(b)) {
-                if self.known.len() >= KNOWN_FRAMES {
-                    self.known.clear();
-                }
-                self.known.insert(b.into());
-            }
+        if line.kind == Kind::Frame {
+            self.known.missed(b, || ());
         }
         Some(line)
     }
@@ -1089,7 +1089,7 @@ mod tests {
             assert_eq!(got, quick_line(long.as_bytes()));
             assert_eq!(got.map(|l| l.kind), Some(Kind::Frame));
         }
-        assert!(!known.known.contains(long.as_bytes()));
+        assert!(known.known.get(long.as_bytes()).is_none());
         assert!(known.known.len() <= before);
     }
 

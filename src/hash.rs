@@ -5,8 +5,9 @@
 //! crafted collisions from being written into a log in advance, and every
 //! table it serves is bounded, so a collision costs time, never memory.
 
+use std::borrow::Borrow;
 use std::collections::HashMap;
-use std::hash::{BuildHasher, Hasher};
+use std::hash::{BuildHasher, Hash, Hasher};
 
 const K: u64 = 0xf135_7aea_2e62_a9c5;
 
@@ -85,15 +86,65 @@ impl Hasher for FastHasher {
 /// A `HashMap` with the fast hasher.
 pub type FastMap<K, V> = HashMap<K, V, FastState>;
 
-/// Admission filter for the bounded caches of matching results: says
-/// whether a key (by hash) missed before, so that a cache takes a key only
-/// on its second miss. Most texts matched in a long log occur once (an id
-/// or a URL in them differs every time); storing them would only push the
-/// recurring ones out before they recur. A bit set by chance admits a
-/// one-off key: harmless, but wasted, so the bits start afresh once an
+/// A bounded table of what was worked out from a key (the hits of a
+/// message, the captures of a matched text, that a line is a stack frame),
+/// one per thread. It is emptied when full, never keeps a key longer than
+/// `longest` bytes (so a hostile log of long lines cannot make it large),
+/// and keeps a key only from its second miss on: most texts matched in a
+/// long log occur once (an id or a URL in them differs every time), and
+/// storing them would only push the recurring ones out before they recur.
+pub struct Memo<K, V> {
+    map: FastMap<K, V>,
+    admit: SecondMiss,
+    capacity: usize,
+    longest: usize,
+}
+
+impl<K: Hash + Eq, V> Memo<K, V> {
+    pub fn new(capacity: usize, longest: usize) -> Self {
+        Memo {
+            map: FastMap::default(),
+            admit: SecondMiss::default(),
+            capacity,
+            longest,
+        }
+    }
+
+    pub fn get<Q>(&self, key: &Q) -> Option<&V>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        self.map.get(key)
+    }
+
+    /// Notes that `key` was looked up in vain and what it stands for,
+    /// which is kept if the key missed before and is short enough.
+    pub fn missed<Q>(&mut self, key: &Q, value: impl FnOnce() -> V)
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + AsRef<[u8]> + ToOwned<Owned = K> + ?Sized,
+    {
+        if key.as_ref().len() > self.longest || !self.admit.check(self.map.hasher().hash_one(key)) {
+            return;
+        }
+        if self.map.len() >= self.capacity {
+            self.map.clear();
+        }
+        self.map.insert(key.to_owned(), value());
+    }
+
+    #[cfg(test)]
+    pub(crate) fn len(&self) -> usize {
+        self.map.len()
+    }
+}
+
+/// Says whether a key (by hash) missed before. A bit set by chance admits
+/// a one-off key: harmless, but wasted, so the bits start afresh once an
 /// eighth of them were set.
 #[derive(Default)]
-pub struct SecondMiss {
+struct SecondMiss {
     bits: Vec<u64>,
     misses: usize,
 }
@@ -104,7 +155,7 @@ const SECOND_MISS_BITS: usize = 1 << 16;
 impl SecondMiss {
     /// Whether `hash` missed before (since the last reset); notes that it
     /// did now.
-    pub fn check(&mut self, hash: u64) -> bool {
+    fn check(&mut self, hash: u64) -> bool {
         if self.bits.is_empty() || self.misses >= SECOND_MISS_BITS / 8 {
             self.bits.clear();
             self.bits.resize(SECOND_MISS_BITS / 64, 0);
@@ -154,5 +205,24 @@ mod tests {
             f.check(k * 7919);
         }
         assert!(!f.check(42));
+    }
+
+    #[test]
+    fn memo_keeps_short_keys_from_their_second_miss() {
+        let mut m: Memo<String, usize> = Memo::new(2, 5);
+        m.missed("a", || 1);
+        assert_eq!(m.get("a"), None);
+        m.missed("a", || 1);
+        assert_eq!(m.get("a"), Some(&1));
+        // Too long, however often.
+        for _ in 0..3 {
+            m.missed("abcdef", || 6);
+        }
+        assert_eq!(m.get("abcdef"), None);
+        // Full: emptied before the next key goes in.
+        for k in ["b", "b", "c", "c"] {
+            m.missed(k, || 0);
+        }
+        assert_eq!((m.len(), m.get("a")), (1, None));
     }
 }

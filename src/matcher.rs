@@ -15,9 +15,8 @@ use regex_automata::util::{primitives::PatternID, syntax};
 use std::borrow::Cow;
 
 use crate::catalog::Catalog;
-use crate::hash::{FastMap, SecondMiss};
+use crate::hash::Memo;
 use crate::prefilter::LiteralSet;
-use std::hash::BuildHasher;
 
 /// Compiled-size ceiling for one pattern: keeps hostile user catalogs from
 /// eating memory (the regex crate's matching is linear-time, so size is the
@@ -99,8 +98,7 @@ pub struct Caches {
     seen: Vec<u32>,
     /// Captures found per pattern and matched text (see `fill_captures`);
     /// off in reference mode.
-    captured: FastMap<Vec<u8>, Vec<(String, String)>>,
-    admit: SecondMiss,
+    captured: Memo<Vec<u8>, Vec<(String, String)>>,
     remember_captures: bool,
     key: Vec<u8>,
 }
@@ -112,8 +110,9 @@ pub struct Caches {
 /// host`) recurs inside messages that differ elsewhere (the URL before it).
 const CAPTURED: usize = 256;
 
-/// Longest matched text whose captures are remembered (which bounds the
-/// table: captured values are clipped to `MAX_CAPTURE`).
+/// Longest matched text whose captures are remembered (its key is the
+/// pattern's number and the text; captured values are clipped to
+/// `MAX_CAPTURE`).
 const CAPTURED_SPAN: usize = 512;
 
 /// How many messages pass between two looks at the caches' size.
@@ -134,8 +133,7 @@ impl Default for Caches {
             budget: CACHE_BUDGET,
             lower: String::new(),
             seen: Vec::new(),
-            captured: FastMap::default(),
-            admit: SecondMiss::default(),
+            captured: Memo::new(CAPTURED, 4 + CAPTURED_SPAN),
             remember_captures: true,
             key: Vec::new(),
         }
@@ -463,8 +461,7 @@ impl Matcher {
         if capture_names(re).next().is_none() {
             return;
         }
-        let remember =
-            caches.remember_captures && hit.end - hit.start <= CAPTURED_SPAN && pat.span_only();
+        let remember = caches.remember_captures && pat.span_only();
         if remember {
             let key = &mut caches.key;
             key.clear();
@@ -496,16 +493,11 @@ impl Matcher {
                 })
             })
             .collect();
-        if remember
-            && caches
-                .admit
-                .check(caches.captured.hasher().hash_one(caches.key.as_slice()))
-        {
-            if caches.captured.len() >= CAPTURED {
-                caches.captured.clear();
-            }
-            let key = caches.key.clone();
-            caches.captured.insert(key, hit.captures.clone());
+        if remember {
+            let captures = &hit.captures;
+            caches
+                .captured
+                .missed(caches.key.as_slice(), || captures.clone());
         }
     }
 
@@ -621,7 +613,7 @@ mod tests {
         }
         // Admitted on its second miss, found there on the third message.
         assert_eq!(remembering.captured.len(), 1);
-        assert!(plain.captured.is_empty());
+        assert_eq!(plain.captured.len(), 0);
         // A long matched text is searched every time, never remembered.
         let host = format!("{}.example.com", "h".repeat(CAPTURED_SPAN));
         let long = format!("dial tcp: lookup {host}: no such host");
