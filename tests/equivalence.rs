@@ -238,6 +238,25 @@ fn events_across_chunk_boundaries_equal_the_reference_path() {
         ));
         dump(&mut log, &mut n);
     }
+    // Long messages, matched texts and frame lines, each several times:
+    // the caches never keep them, and they come out as the reference
+    // path finds them.
+    let long_host = format!("{}.example.com", "h".repeat(600));
+    let long_frame = format!(
+        "\t/src/drivers/quark/{}/driver.go:99 +0x1f",
+        "d".repeat(600)
+    );
+    for i in 0..6 {
+        log.push_str(&format!(
+            "ERRO[2025-03-14 09:28:{i:02}] failed get objs: Get \"https://{long_host}/x\": \
+             dial tcp: lookup {long_host}: no such host {}\n\
+             panic: runtime error: slice bounds out of range\n\n\
+             goroutine 1 [running]:\n\
+             {long_frame}\n",
+            "z".repeat(2100)
+        ));
+        dump(&mut log, &mut n);
+    }
     while log.len() < 3_600_000 {
         dump(&mut log, &mut n);
     }
@@ -254,6 +273,11 @@ fn events_across_chunk_boundaries_equal_the_reference_path() {
         .filter(|(_, caps)| caps.contains("\"driver\", \"quark\""))
         .count();
     assert!(drivers > 0, "{want:?}");
+    let long = want
+        .keys()
+        .filter(|(_, caps)| caps.contains(&long_host[..200]))
+        .count();
+    assert!(long > 0, "{want:?}");
     for how in HOW {
         let (got, got_unknown) = fast(&path, how);
         assert_eq!(got, want, "{how}");
