@@ -1,6 +1,7 @@
 //! A fast hasher for the tables that see every matched message (remembered
-//! hits, findings by captures). The standard SipHash costs ~3% of a scan on
-//! these short keys; this one mixes eight bytes per step (the multiply-rotate
+//! hits, findings by captures), and `Memo`, the bounded table the matching
+//! caches are built on. The standard SipHash costs ~3% of a scan on these
+//! short keys; this one mixes eight bytes per step (the multiply-rotate
 //! scheme rustc uses for its own tables). A per-process random seed keeps
 //! crafted collisions from being written into a log in advance, and every
 //! table it serves is bounded, so a collision costs time, never memory.
