@@ -1,5 +1,6 @@
 //! The knowledge base: catalog entries loaded from YAML (embedded `data/*.yaml`
 //! plus user files), with strict parsing and precise, located errors.
+#![warn(clippy::string_slice)]
 
 use std::collections::HashMap;
 use std::fmt;
@@ -289,8 +290,8 @@ pub fn parse_file(origin: &str, area: &str, text: &str) -> Result<Vec<Entry>, Di
 /// location ourselves in `file:line:column` form.
 fn yaml_message(e: &serde_yaml::Error) -> String {
     let s = e.to_string();
-    match s.rfind(" at line ") {
-        Some(i) => s[..i].to_string(),
+    match s.rsplit_once(" at line ") {
+        Some((message, _)) => message.to_string(),
         None => s,
     }
 }

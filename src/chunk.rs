@@ -1,6 +1,7 @@
 //! Cuts a stream into large line-aligned chunks, so that several threads can
 //! work on one input: every chunk ends at a line boundary (or the end of the
 //! input). Every path that reads lines reads them through here.
+#![warn(clippy::string_slice)]
 
 use std::io::{self, Read};
 use std::time::Duration;

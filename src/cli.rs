@@ -17,7 +17,8 @@ use crate::input::Source;
 use crate::lint::{self, LintFile};
 use crate::matcher::Matcher;
 use crate::report::{self, InputError, ViewOptions};
-use crate::scan::{ScanOptions, Window, parse_time};
+use crate::scan::{ScanOptions, Window};
+use crate::time::sortable as parse_time;
 
 const VERSION: &str = concat!(
     env!("CARGO_PKG_VERSION"),

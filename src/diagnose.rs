@@ -1,5 +1,6 @@
 //! Turns events into findings: matches each against the catalog, collapses
 //! repeats of the same problem, and groups errors nobody knows yet.
+#![warn(clippy::string_slice)]
 
 use crate::hash::{FastMap as HashMap, Memo};
 
@@ -543,6 +544,8 @@ pub fn template_of(msg: &str) -> String {
         let whole = c.get(0).map_or("", |m| m.as_str());
         let start = c.get(0).map_or(0, |m| m.start());
         // `i/o` is a word, not a path.
+        // boundary: `start` is a regex match start on `msg`.
+        #[allow(clippy::string_slice)]
         if kind == "path"
             && msg[..start]
                 .chars()

@@ -1,6 +1,7 @@
 //! Peels the envelopes around one physical log line: the prefixes other
 //! programs add (docker, compose, journald, OpenWrt) and the line formats AList
 //! and OpenList write (logrus text / key=value / JSON, Go std-log, gin).
+#![warn(clippy::string_slice)]
 
 use once_cell::sync::Lazy;
 use regex::Regex;
@@ -161,9 +162,12 @@ fn parse_with(raw: &str, coloured: bool) -> Line {
         }
         let iso = first.is_ascii_digit() && b.get(10) == Some(&b'T');
         if iso && let Some(m) = DOCKER_TS.captures(&text) {
-            outer_ts = Some(format!("{} {}", &m[1], &m[2]));
+            outer_ts = crate::time::sortable(&format!("{} {}", &m[1], &m[2]));
             let end = m.get(0).map_or(0, |m| m.end());
-            text = std::borrow::Cow::Owned(text[end..].to_string());
+            // boundary: the end of a regex match on `text`.
+            #[allow(clippy::string_slice)]
+            let rest = text[end..].to_string();
+            text = std::borrow::Cow::Owned(rest);
             continue;
         }
         let colon = memchr::memmem::find(b, b": ").is_some();
@@ -181,6 +185,8 @@ fn parse_with(raw: &str, coloured: bool) -> Line {
             .filter(|(_, possible)| *possible)
             .find_map(|(re, _)| re.find(&text).map(|m| m.end()));
         match end {
+            // boundary: the end of a regex match on `text`.
+            #[allow(clippy::string_slice)]
             Some(end) => text = std::borrow::Cow::Owned(text[end..].to_string()),
             None => break,
         }
@@ -205,10 +211,13 @@ fn parse_with(raw: &str, coloured: bool) -> Line {
     if level_head(tb)
         && let Some((ts, end)) = logrus_head(trimmed)
     {
+        // boundary: `level_head` checked bytes 0..4 are ASCII; `end` is
+        // just after an ASCII `]`, `)` or space (`after_level`).
+        #[allow(clippy::string_slice)]
         return line(
             Kind::Entry,
             Level::from_word(&trimmed[..4]),
-            Some(ts.to_string()),
+            crate::time::sortable(ts),
             &trimmed[end..],
         );
     }
@@ -219,7 +228,7 @@ fn parse_with(raw: &str, coloured: bool) -> Line {
         return line(
             Kind::Entry,
             Level::from_word(&c[2]),
-            Some(c[1].replace('T', " ")),
+            crate::time::sortable(&c[1]),
             &msg,
         );
     }
@@ -234,8 +243,8 @@ fn parse_with(raw: &str, coloured: bool) -> Line {
     if trimmed.starts_with("[GIN] ")
         && let Some(c) = GIN.captures(trimmed)
     {
-        let ts = format!("{}-{}-{} {}", &c[1], &c[2], &c[3], &c[4]);
-        return line(Kind::Access, None, Some(ts), trimmed);
+        let ts = crate::time::sortable(&format!("{}-{}-{} {}", &c[1], &c[2], &c[3], &c[4]));
+        return line(Kind::Access, None, ts, trimmed);
     }
     if trimmed.starts_with("[GIN-debug]") {
         return line(Kind::Entry, Some(Level::Debug), None, trimmed);
@@ -243,21 +252,21 @@ fn parse_with(raw: &str, coloured: bool) -> Line {
     if memchr::memmem::find(tb, b"[Recovery]").is_some()
         && let Some(c) = RECOVERY.captures(trimmed)
     {
-        let ts = c
-            .get(1)
-            .map(|_| format!("{}-{}-{} {}", &c[1], &c[2], &c[3], &c[4]));
+        let ts = c.get(1).and_then(|_| {
+            crate::time::sortable(&format!("{}-{}-{} {}", &c[1], &c[2], &c[3], &c[4]))
+        });
         return line(Kind::Recovery, Some(Level::Error), ts, &c[5]);
     }
     if tb.first().is_some_and(u8::is_ascii_digit)
         && tb.get(4) == Some(&b'/')
         && let Some(c) = STDLOG.captures(trimmed)
     {
-        let ts = format!("{}-{}-{} {}", &c[1], &c[2], &c[3], &c[4]);
+        let ts = crate::time::sortable(&format!("{}-{}-{} {}", &c[1], &c[2], &c[3], &c[4]));
         let rest = &c[5];
         if let Some(l) = STDLOG_LEVEL.captures(rest) {
-            return line(Kind::Entry, Level::from_word(&l[1]), Some(ts), &l[2]);
+            return line(Kind::Entry, Level::from_word(&l[1]), ts, &l[2]);
         }
-        return line(Kind::Entry, None, Some(ts), rest);
+        return line(Kind::Entry, None, ts, rest);
     }
     if trimmed.starts_with("panic: ") || trimmed.starts_with("fatal error: ") {
         return line(Kind::Panic, Some(Level::Panic), None, trimmed);
@@ -278,6 +287,9 @@ fn logrus_head(s: &str) -> Option<(&str, usize)> {
 }
 
 /// `logrus_head` from the `[` after the level word.
+// boundary: `close` is an ASCII `]` found in `s`, and `end` moves on only
+// over `caller_at`'s token (ending before ASCII whitespace) and one space.
+#[allow(clippy::string_slice)]
 fn after_level(s: &str) -> Option<(&str, usize)> {
     let close = 1 + s.get(1..)?.find(']')?;
     let ts = &s[1..close];
@@ -306,23 +318,30 @@ fn coloured_entry(text: &str) -> Option<Line> {
         .strip_prefix(b"\x1b")
         .unwrap_or(reset)
         .strip_prefix(b"[0m")?;
-    // Everything before `tail` is ASCII: a character boundary.
+    // boundary: everything before `tail` is ASCII.
+    #[allow(clippy::string_slice)]
     let clean = strip_ansi(&text[text.len() - tail.len()..]);
     let trimmed = clean.trim_end();
     if !trimmed.starts_with('[') {
         return None;
     }
     let (ts, end) = after_level(trimmed)?;
+    // boundary: `end` comes from `after_level` (see there).
+    #[allow(clippy::string_slice)]
     Some(Line {
         kind: Kind::Entry,
         level: Level::from_word(std::str::from_utf8(word).ok()?),
-        timestamp: Some(ts.to_string()),
+        timestamp: crate::time::sortable(ts),
         message: trimmed[end..].trim().to_string(),
     })
 }
 
 /// `source/file.go:123 pkg.(*T).Method()` at the start of `s`: the end of
 /// it, if it is there.
+// boundary: every index is 0, a token end found by `find` (before a
+// whitespace character) or such an end + 1 (after an ASCII space), or
+// just after an ASCII `.go:` found by `rfind`.
+#[allow(clippy::string_slice)]
 fn caller_at(s: &str) -> Option<usize> {
     let token = |from: usize| {
         s[from..]
@@ -655,7 +674,7 @@ fn docker_json(s: &str) -> Option<(String, Option<String>)> {
     let time = v
         .get("time")
         .and_then(|t| t.as_str())
-        .and_then(iso_to_sortable);
+        .and_then(crate::time::sortable);
     Some((log.trim_end_matches(['\r', '\n']).to_string(), time))
 }
 
@@ -680,19 +699,9 @@ fn logrus_json(s: &str) -> Option<Line> {
         timestamp: obj
             .get("time")
             .and_then(|t| t.as_str())
-            .and_then(iso_to_sortable),
+            .and_then(crate::time::sortable),
         message: message.trim().to_string(),
     })
-}
-
-/// `2024-01-02T15:04:05.123+08:00` → `2024-01-02 15:04:05`.
-pub fn iso_to_sortable(s: &str) -> Option<String> {
-    let b = s.as_bytes();
-    if b.len() >= 19 && b[4] == b'-' && b[7] == b'-' && (b[10] == b'T' || b[10] == b' ') {
-        Some(format!("{} {}", &s[..10], &s[11..19]))
-    } else {
-        None
-    }
 }
 
 /// Undoes Go `%q` quoting (logfmt values); unquoted values pass through.
@@ -1010,7 +1019,7 @@ mod tests {
             for cut in 0..=line.len() {
                 let raw = &line.as_bytes()[..cut];
                 let full = parse_line(&String::from_utf8_lossy(raw)).kind == Kind::Access;
-                assert_eq!(is_access_line(raw), full, "{:?}", &line[..cut]);
+                assert_eq!(is_access_line(raw), full, "{:?}", line.get(..cut));
             }
         }
     }

@@ -1,5 +1,6 @@
 //! Groups physical lines into events: one log entry with its continuation
 //! lines, a pkg/errors `%+v` dump, a gin recovery block or a Go panic.
+#![warn(clippy::string_slice)]
 
 use crate::envelope::{Kind, Level, Line};
 use crate::normalize::normalize;

@@ -1,5 +1,6 @@
 //! Where text comes from (pasted arguments, standard input, files) and how it
 //! is read: streamed line by line in bounded memory, whatever the bytes are.
+#![warn(clippy::string_slice)]
 
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
@@ -238,8 +239,8 @@ pub fn io_reason(e: &io::Error) -> String {
         io::ErrorKind::InvalidData => "invalid data".into(),
         _ => {
             let s = e.to_string();
-            let s = match s.find(" (os error") {
-                Some(i) => s[..i].to_string(),
+            let s = match s.split_once(" (os error") {
+                Some((reason, _)) => reason.to_string(),
                 None => s,
             };
             let mut c = s.chars();

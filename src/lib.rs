@@ -83,3 +83,4 @@ pub mod redact;
 pub mod report;
 pub mod scan;
 pub mod schema;
+pub mod time;

@@ -1,5 +1,6 @@
 //! `alist-doctor lint`: validates catalog files as a set and proves every
 //! example and counter-example through the real diagnosis pipeline.
+#![warn(clippy::string_slice)]
 
 use std::collections::HashMap;
 

@@ -5,6 +5,7 @@
 //! them occur (`prefilter::LiteralSet`) and so the few patterns worth
 //! running, so cost does not grow with the catalog size.
 //! Regexes are compiled lazily, on the first message whose literal hits.
+#![warn(clippy::string_slice)]
 
 use memchr::memmem::Finder;
 use once_cell::sync::OnceCell;

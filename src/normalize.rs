@@ -1,5 +1,6 @@
 //! Turns a message as pasted (ANSI colours, JSON or HTML escapes, wrapped
 //! whitespace) into the canonical text the catalog patterns are written for.
+#![warn(clippy::string_slice)]
 
 use std::borrow::Cow;
 
@@ -7,6 +8,9 @@ use std::borrow::Cow;
 /// the ESC byte lost (`[31mERRO[0m[`), as some NAS panels show them. Without
 /// ESC at least one digit is required, so text like `[mount]` stays. Written
 /// by hand: it runs on every line that is not routine.
+// boundary: `at` is an ASCII ESC or `[` found by memchr; `copied` is just
+// after an escape sequence, which is ASCII.
+#[allow(clippy::string_slice)]
 pub fn strip_ansi(s: &str) -> Cow<'_, str> {
     let b = s.as_bytes();
     if memchr::memchr(b'[', b).is_none() {
@@ -106,6 +110,8 @@ pub fn has_escapes(s: &str) -> bool {
 }
 
 /// `s` cut to at most `max` bytes on a character boundary, with `…` when cut.
+// boundary: `end` walks back to `is_char_boundary`.
+#[allow(clippy::string_slice)]
 pub fn clip_bytes(s: &str, max: usize) -> String {
     if s.len() <= max {
         return s.to_string();
@@ -119,6 +125,9 @@ pub fn clip_bytes(s: &str, max: usize) -> String {
 
 /// Collapses every run of whitespace (including NBSP and the ideographic
 /// space) into one ASCII space and trims both ends.
+// boundary: `run` ends before the first byte outside printable ASCII, and
+// a character is stepped over by its own length.
+#[allow(clippy::string_slice)]
 pub fn collapse_whitespace(s: &str) -> String {
     // Most messages are printable ASCII with single spaces between words:
     // already collapsed, one pass tells.
@@ -247,6 +256,8 @@ const ENTITIES: &[(&str, &str)] = &[
 /// occurrences never overlap and a decoded `&` is not decoded again
 /// (`&amp;lt;` is `&lt;`). Borrowed when there is nothing to decode: URLs
 /// in messages carry `&` in their queries far more often than entities.
+// boundary: `at` is an ASCII `&`; `copied` is just after an ASCII entity.
+#[allow(clippy::string_slice)]
 pub fn decode_html_entities(s: &str) -> Cow<'_, str> {
     let mut out: Option<String> = None;
     let mut copied = 0;

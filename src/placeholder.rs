@@ -1,5 +1,6 @@
 //! `{name}` and `{name|fallback words}` placeholders in catalog text, filled
 //! from a match's named captures so advice names the user's own port or path.
+#![warn(clippy::string_slice)]
 
 /// One placeholder occurrence: capture name and optional fallback text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,6 +25,8 @@ pub fn fill(text: &str, captures: &[(String, String)]) -> String {
 
 /// `fill`, with `missing` rendering a placeholder that has neither a capture
 /// nor a fallback (Markdown pages use `‹name›`: `<name>` would be HTML there).
+// boundary: spans start at an ASCII `{` and end after an ASCII `}`.
+#[allow(clippy::string_slice)]
 pub fn fill_with(
     text: &str,
     captures: &[(String, String)],
@@ -52,6 +55,8 @@ fn scan<'a>(text: &'a str, mut f: impl FnMut(Placeholder<'a>)) {
     scan_spans(text, |_, _, p| f(p));
 }
 
+// boundary: `i` is an ASCII `{` byte and `close` a `}` found after it.
+#[allow(clippy::string_slice)]
 fn scan_spans<'a>(text: &'a str, mut f: impl FnMut(usize, usize, Placeholder<'a>)) {
     let bytes = text.as_bytes();
     let mut i = 0;

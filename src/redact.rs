@@ -1,6 +1,7 @@
 //! Keeps credentials out of everything the tool prints. Matching runs on the
 //! original text; only what is shown is redacted, so findings never change.
 //! Redacting twice gives the same text as redacting once.
+#![warn(clippy::string_slice)]
 
 use std::borrow::Cow;
 

@@ -2,6 +2,7 @@
 //! diagnosis, reporting each outcome as it happens (for streaming formats).
 //! Logs are read on all cores (`scan_parallel`); pasted text and followed
 //! files on one thread, line by line.
+#![warn(clippy::string_slice)]
 
 use std::collections::BTreeMap;
 use std::io::{self, Read};
@@ -36,42 +37,6 @@ impl Window {
         self.since.as_deref().is_none_or(|s| ts >= s)
             && self.until.as_deref().is_none_or(|u| ts <= u)
     }
-}
-
-/// Parses `2024-01-02 15:04:05`, `2024-01-02T15:04:05[.123][Z|+08:00]` or
-/// `2024-01-02` into the sortable form. The offset is dropped: log
-/// timestamps are the server's local time.
-pub fn parse_time(s: &str) -> Option<String> {
-    let s = s.trim();
-    let b = s.as_bytes();
-    let date_ok = |b: &[u8]| {
-        b.len() >= 10
-            && b[..4].iter().all(u8::is_ascii_digit)
-            && b[4] == b'-'
-            && b[5..7].iter().all(u8::is_ascii_digit)
-            && b[7] == b'-'
-            && b[8..10].iter().all(u8::is_ascii_digit)
-    };
-    if !date_ok(b) {
-        return None;
-    }
-    if b.len() == 10 {
-        return Some(format!("{s} 00:00:00"));
-    }
-    let time_ok = b.len() >= 19
-        && (b[10] == b' ' || b[10] == b'T')
-        && b[11..13].iter().all(u8::is_ascii_digit)
-        && b[13] == b':'
-        && b[14..16].iter().all(u8::is_ascii_digit)
-        && b[16] == b':'
-        && b[17..19].iter().all(u8::is_ascii_digit);
-    let rest = s.get(19..)?;
-    let rest_ok = rest.is_empty()
-        || rest
-            .trim_start_matches(|c: char| c == '.' || c == ',' || c.is_ascii_digit())
-            .chars()
-            .all(|c| c == 'Z' || c == '+' || c == '-' || c == ':' || c.is_ascii_digit());
-    (time_ok && rest_ok).then(|| format!("{} {}", &s[..10], &s[11..19]))
 }
 
 /// How to read one input.
@@ -225,27 +190,59 @@ pub fn scan<'f>(
     opts: &ScanOptions<'_>,
     on_event: &'f mut OnEvent<'f>,
 ) -> io::Result<()> {
-    let mut feeder = Feeder {
-        source,
-        opts,
-        builder: EventBuilder::new(opts.paste),
-        last_ts: None,
-        lines: 0,
-        frames: KnownFrames::default(),
-        on_event,
-    };
-    let (result, cut) = if opts.live {
-        scan_live(d, r, &mut feeder)
-    } else if opts.parallel && !opts.paste {
-        scan_parallel(d, r, &mut feeder)
-    } else {
-        scan_batch(d, r, &mut feeder)
-    };
-    let flushed = feeder.flush(d);
-    d.stats.lines += feeder.lines;
-    d.stats.cut_lines += cut;
-    result.and(flushed)
+    // A bug met while reading one input ends that input with an error, not
+    // the run: what was found so far is still reported.
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let mut feeder = Feeder {
+            source,
+            opts,
+            builder: EventBuilder::new(opts.paste),
+            last_ts: None,
+            lines: 0,
+            frames: KnownFrames::default(),
+            on_event,
+        };
+        let (result, cut) = if opts.live {
+            scan_live(d, r, &mut feeder)
+        } else if opts.parallel && !opts.paste {
+            scan_parallel(d, r, &mut feeder)
+        } else {
+            scan_batch(d, r, &mut feeder)
+        };
+        let flushed = feeder.flush(d);
+        d.stats.lines += feeder.lines;
+        d.stats.cut_lines += cut;
+        result.and(flushed)
+    }))
+    .unwrap_or_else(|p| Err(internal_error(p.as_ref())))
 }
+
+/// A panic turned into the error that ends an input.
+fn internal_error(payload: &(dyn std::any::Any + Send)) -> io::Error {
+    let what = payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown cause".into());
+    io::Error::other(format!(
+        "internal error, reading stopped here (a bug: please report it): {what}"
+    ))
+}
+
+/// Sets a flag when dropped, even while a panic unwinds: the workers of a
+/// parallel scan watch it and end, so a failure can never leave them (and
+/// the scope that joins them) waiting for each other.
+struct SetOnDrop<'a>(&'a AtomicBool);
+
+impl Drop for SetOnDrop<'_> {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::Relaxed);
+    }
+}
+
+/// Test hook: a worker given a chunk that holds this text fails.
+#[cfg(test)]
+const FAIL_MARK: &[u8] = b"<make this worker fail>";
 
 fn scan_batch(
     d: &mut Diagnoser<'_>,
@@ -490,6 +487,7 @@ fn scan_parallel(
     let (matcher, reference) = (d.matcher, d.cache.reference);
     let abandoned = AtomicBool::new(false);
     std::thread::scope(|s| {
+        let _release_workers = SetOnDrop(&abandoned);
         for _ in 0..workers {
             let part_tx = part_tx.clone();
             let (feed, abandoned) = (&feed, &abandoned);
@@ -500,8 +498,18 @@ fn scan_parallel(
                     match feed.next(&part_tx) {
                         Next::Chunk(seq, chunk) => {
                             let part =
-                                work(&mut matching, &mut frames, &chunk, quick, keep_routine);
-                            if part_tx.send((seq, Ok(part), chunk.buf)).is_err() {
+                                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                                    #[cfg(test)]
+                                    if memchr::memmem::find(chunk.bytes(), FAIL_MARK).is_some() {
+                                        panic!("worker failure for a test");
+                                    }
+                                    work(&mut matching, &mut frames, &chunk, quick, keep_routine)
+                                }));
+                            // After a panic this worker's caches may be half
+                            // written: it reports the failure and ends.
+                            let failed = part.is_err();
+                            let part = part.map_err(|p| internal_error(p.as_ref()));
+                            if part_tx.send((seq, part, chunk.buf)).is_err() || failed {
                                 return;
                             }
                         }
@@ -622,26 +630,60 @@ pub fn diagnose_bytes(d: &mut Diagnoser<'_>, bytes: &[u8], paste: bool) {
 mod tests {
     use super::*;
 
+    /// A worker that fails ends its input with an error naming the cause,
+    /// keeps what came before, and never leaves the scan waiting.
     #[test]
-    fn time_forms() {
-        assert_eq!(
-            parse_time("2024-01-02 15:04:05").as_deref(),
-            Some("2024-01-02 15:04:05")
-        );
-        assert_eq!(
-            parse_time("2024-01-02T15:04:05.123+08:00").as_deref(),
-            Some("2024-01-02 15:04:05")
-        );
-        assert_eq!(
-            parse_time("2024-01-02T15:04:05Z").as_deref(),
-            Some("2024-01-02 15:04:05")
-        );
-        assert_eq!(
-            parse_time("2024-01-02").as_deref(),
-            Some("2024-01-02 00:00:00")
-        );
-        assert_eq!(parse_time("yesterday"), None);
-        assert_eq!(parse_time("2024-01-02 15:04"), None);
+    fn a_failed_worker_ends_the_input_without_a_hang() {
+        let mut log = String::new();
+        log.push_str("ERRO[2025-03-14 09:26:50] failed to start: listen tcp 0.0.0.0:5244: bind: address already in use\n");
+        for i in 0..200_000 {
+            log.push_str(&format!("ERRO[2025-03-14 09:26:51] failed frob {i}\n"));
+        }
+        log.push_str("<make this worker fail>\n");
+        for i in 0..200_000 {
+            log.push_str(&format!("ERRO[2025-03-14 09:26:52] failed frob {i}\n"));
+        }
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            let matcher = crate::matcher::Matcher::new(std::borrow::Cow::Borrowed(
+                crate::catalog::Catalog::embedded(),
+            ));
+            let mut d = Diagnoser::new(&matcher);
+            let stop = AtomicBool::new(false);
+            let window = Window::default();
+            let opts = ScanOptions {
+                paste: false,
+                window: &window,
+                live: false,
+                stop: &stop,
+                parallel: true,
+                threads: 2,
+                stdin: false,
+                shared_read: true,
+            };
+            let result = scan(
+                &mut d,
+                Box::new(io::Cursor::new(log.into_bytes())),
+                0,
+                &opts,
+                &mut |_, _| Ok(()),
+            );
+            let ids: Vec<&str> = d
+                .findings
+                .iter()
+                .map(|f| matcher.catalog().entries[f.entry].id)
+                .collect();
+            let _ = tx.send((
+                result.map_err(|e| e.to_string()),
+                ids.contains(&"port-in-use"),
+            ));
+        });
+        let (result, found) = rx
+            .recv_timeout(Duration::from_secs(60))
+            .expect("the scan hung after a worker failed");
+        let err = result.expect_err("a failed worker must end the input with an error");
+        assert!(err.contains("internal error"), "{err}");
+        assert!(found, "the finding before the failure was lost");
     }
 
     #[test]

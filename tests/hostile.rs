@@ -343,3 +343,46 @@ fn secrets_never_come_out() {
         "--no-redact shows them"
     );
 }
+
+/// Red-team H10: a multi-byte character inside a JSON `time` field crashed
+/// the timestamp code, and with more input behind it hung the parallel
+/// reader. Every input mode, both JSON envelopes, with lines after it.
+#[test]
+fn a_multibyte_time_field_neither_crashes_nor_hangs() {
+    let heads = [
+        r#"{"level":"error","msg":"failed to start: listen tcp 0.0.0.0:5244: bind: address already in use","time":"2025-03-14T09:26:5é1"}"#,
+        r#"{"log":"ERRO[2025-03-14 09:26:51] failed to start: listen tcp 0.0.0.0:5244: bind: address already in use\n","stream":"stderr","time":"2025-03-14T09:26:5é1"}"#,
+    ];
+    for head in heads {
+        let mut log = format!("{head}\n");
+        for _ in 0..30_000 {
+            log.push_str("ERRO[2025-03-14 09:26:51] failed frob\n");
+        }
+        let f = tempfile::NamedTempFile::new().unwrap();
+        std::fs::write(f.path(), &log).unwrap();
+        let path = f.path().to_str().unwrap();
+        let runs: [(&[&str], Option<&str>); 4] = [
+            (&["--format", "json", "--file", path], None),
+            (&["--format", "json"], Some(&log)),
+            (&["--format", "json", "-j", "1"], Some(&log)),
+            (&["--format", "json", "--", head], None),
+        ];
+        for (args, stdin) in runs {
+            let mut c = doctor();
+            c.args(args).timeout(std::time::Duration::from_secs(60));
+            if let Some(s) = stdin {
+                c.write_stdin(s.to_string());
+            }
+            let out = c.output().unwrap();
+            no_panic(&out.stderr);
+            assert_eq!(
+                out.status.code(),
+                Some(1),
+                "{args:?}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+            assert_eq!(ids(&v), ["port-in-use"], "{args:?}");
+        }
+    }
+}

@@ -65,8 +65,43 @@ fn envelope(kind: u8, msg: &str) -> String {
     }
 }
 
+/// Every place a log line carries its time, with `ts` put there.
+fn timed_lines(ts: &str) -> Vec<String> {
+    let q = serde_json::to_string(ts).unwrap();
+    let msg = "failed to start: listen tcp 0.0.0.0:5244: bind: address already in use";
+    vec![
+        format!("ERRO[{ts}] {msg}"),
+        format!("\u{1b}[31mERRO\u{1b}[0m[{ts}] {msg}"),
+        format!("time={q} level=error msg=\"{msg}\""),
+        format!("{{\"level\":\"error\",\"msg\":\"{msg}\",\"time\":{q}}}"),
+        format!("{{\"log\":\"ERRO {msg}\\n\",\"stream\":\"stderr\",\"time\":{q}}}"),
+        format!("{ts} ERRO {msg}"),
+        format!("[GIN] {ts} | 200 |  1ms |  ::1 | GET \"/\""),
+        format!("{ts} [Recovery] panic recovered: boom"),
+        format!("{ts} {msg}"),
+    ]
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    /// Red-team H10/H12: arbitrary Unicode in any time field never panics,
+    /// and what is kept of it is only digits and separators.
+    #[test]
+    fn any_time_field_is_checked(
+        prefix in "[0-9 T:/-]{0,20}",
+        junk in "\\PC{0,4}|[\u{0}-\u{1f}\u{7f}-\u{9f}\u{202e}]{0,3}",
+        suffix in ".{0,12}",
+    ) {
+        let ts = format!("{prefix}{junk}{suffix}");
+        for line in timed_lines(&ts) {
+            let l = parse_line(&line);
+            if let Some(t) = l.timestamp {
+                prop_assert!(t.bytes().all(|b| b.is_ascii_digit() || b" -:".contains(&b)), "{line:?} -> {t:?}");
+            }
+            let _ = diagnose_log(&line);
+        }
+    }
 
     #[test]
     fn envelope_parser_and_events_never_panic(lines in proptest::collection::vec(".{0,200}", 0..20)) {

@@ -1,6 +1,7 @@
 //! `--format github`: GitHub Actions workflow commands, one per finding
 //! (`::error file=…,line=…,title=…::…`), and a Markdown table appended to
 //! `$GITHUB_STEP_SUMMARY` when that variable names a file.
+#![warn(clippy::string_slice)]
 
 use std::io::{self, Write};
 use std::path::Path;

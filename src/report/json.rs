@@ -1,4 +1,5 @@
 //! `--format json`: the whole view as one JSON document (schema in README.md).
+#![warn(clippy::string_slice)]
 
 use std::io::{self, Write};
 

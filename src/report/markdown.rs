@@ -1,5 +1,6 @@
 //! `alist-doctor list --format markdown`: the whole catalog as one page,
 //! grouped by area, for docs/catalog.md and docs/catalog.zh.md.
+#![warn(clippy::string_slice)]
 
 use std::io::{self, Write};
 
@@ -78,7 +79,7 @@ fn area_title(area: &str, lang: Lang) -> String {
 
 fn clip(s: &str, max: usize) -> String {
     match s.char_indices().nth(max) {
-        Some((i, _)) => format!("{}…", &s[..i]),
+        Some(_) => format!("{}…", s.chars().take(max).collect::<String>()),
         None => s.to_string(),
     }
 }

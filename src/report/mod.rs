@@ -1,6 +1,7 @@
 //! Output formats. The diagnosis is first turned into one serialisable view
 //! (placeholders filled, language chosen, secrets redacted); each format only
 //! renders that view, so text and JSON can never disagree.
+#![warn(clippy::string_slice)]
 
 pub mod github;
 pub mod json;

@@ -2,6 +2,7 @@
 //! is diagnosed (`"type": "finding"` or `"unknown"`), then one `"summary"`.
 //! Live pipelines (`docker logs -f alist | alist-doctor --format ndjson`) and
 //! log shippers read it line by line.
+#![warn(clippy::string_slice)]
 
 use std::io::{self, Write};
 

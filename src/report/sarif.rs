@@ -1,6 +1,7 @@
 //! `--format sarif`: SARIF 2.1.0 for GitHub code scanning and other viewers.
 //! A rule is a catalog entry (help text and doc link), a result is a problem
 //! with the file and line of its first occurrence and how often it occurred.
+#![warn(clippy::string_slice)]
 
 use std::io::{self, Write};
 

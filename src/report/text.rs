@@ -1,5 +1,6 @@
 //! The human format: one block per finding (compiler-diagnostic style), the
 //! unknown errors, and a one-line summary.
+#![warn(clippy::string_slice)]
 
 use std::io::{self, Write};
 
