@@ -88,6 +88,13 @@ impl Tables {
         let docs = self.list(true, &e.docs);
         let examples = self.list(true, &e.examples);
         let counter = self.list(true, &e.counter_examples);
+        let keywords = self.list(true, &e.keywords);
+        let evidence = self.list(true, &e.evidence);
+        let fixed = e.fixed_in.clone().unwrap_or_default();
+        let fixed_in = (
+            fixed.alist.map_or(u32::MAX, |v| self.span(true, &v)),
+            fixed.openlist.map_or(u32::MAX, |v| self.span(true, &v)),
+        );
         let zh = match &e.zh {
             Some(RawLocalized { title, cause, fix }) => {
                 let (t, c, f) = (
@@ -111,10 +118,11 @@ impl Tables {
             self.records,
             "    Record {{ id: {id}, title: {title}, severity: Severity::{:?}, tags: {tags:?}, \
              drivers: {drivers:?}, servers: {servers}, fallback: {}, priority: {}, benign: {}, \
-             patterns: {patterns:?}, cause: {cause}, fix: {fix:?}, docs: {docs:?}, zh: {zh}, \
-             examples: {examples:?}, counter_examples: {counter:?}, area: {area}, \
+             generic: {}, patterns: {patterns:?}, cause: {cause}, fix: {fix:?}, docs: {docs:?}, \
+             zh: {zh}, examples: {examples:?}, counter_examples: {counter:?}, \
+             keywords: {keywords:?}, fixed_in: {fixed_in:?}, evidence: {evidence:?}, area: {area}, \
              source: {source}, line: {line}, literals: {literals:?} }},",
-            e.severity, e.fallback, e.priority, e.benign,
+            e.severity, e.fallback, e.priority, e.benign, e.generic,
         )
         .unwrap();
     }

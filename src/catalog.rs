@@ -30,6 +30,7 @@ mod embedded {
         pub fallback: bool,
         pub priority: i32,
         pub benign: bool,
+        pub generic: bool,
         pub patterns: Range,
         pub cause: u32,
         pub fix: Range,
@@ -37,6 +38,10 @@ mod embedded {
         pub zh: Option<(u32, u32, Range)>,
         pub examples: Range,
         pub counter_examples: Range,
+        pub keywords: Range,
+        /// Spans of the AList and OpenList versions; `u32::MAX` for none.
+        pub fixed_in: (u32, u32),
+        pub evidence: Range,
         pub area: u32,
         pub source: u32,
         pub line: usize,
@@ -60,6 +65,15 @@ pub use crate::schema::{Server, Severity};
 /// that build.rs writes out, and a user file's entries are leaked once when
 /// it is loaded (a handful of kilobytes, read once per run).
 pub type List = &'static [&'static str];
+
+/// First releases with a fix, per server.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct FixedIn {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub alist: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub openlist: Option<&'static str>,
+}
 
 /// Text of an entry in one language.
 #[derive(Debug, Clone, Copy, Default)]
@@ -93,6 +107,8 @@ pub struct Entry {
     /// Normal operation: recognised so that it is neither a finding nor an
     /// unknown error when it appears in a log.
     pub benign: bool,
+    /// Other software prints this wording too (see `schema::RawEntry`).
+    pub generic: bool,
     pub patterns: List,
     pub cause: &'static str,
     pub fix: List,
@@ -100,6 +116,10 @@ pub struct Entry {
     pub zh: Option<Localized>,
     pub examples: List,
     pub counter_examples: List,
+    pub keywords: List,
+    /// First fixed releases: (AList, OpenList).
+    pub fixed_in: FixedIn,
+    pub evidence: List,
     /// Area (file stem) the entry came from.
     pub area: &'static str,
     /// Where the entry came from: `embedded:data/x.yaml` or a user file path.
@@ -137,6 +157,7 @@ impl RawEntry {
             fallback: self.fallback,
             priority: self.priority,
             benign: self.benign,
+            generic: self.generic,
             patterns: leak_list(self.patterns),
             cause: leak(self.cause),
             fix: leak_list(self.fix),
@@ -148,6 +169,16 @@ impl RawEntry {
             }),
             examples: leak_list(self.examples),
             counter_examples: leak_list(self.counter_examples),
+            keywords: leak_list(self.keywords),
+            fixed_in: FixedIn {
+                alist: self
+                    .fixed_in
+                    .as_ref()
+                    .and_then(|f| f.alist.clone())
+                    .map(leak),
+                openlist: self.fixed_in.and_then(|f| f.openlist).map(leak),
+            },
+            evidence: leak_list(self.evidence),
             area,
             source,
             line,
@@ -386,6 +417,7 @@ impl embedded::Record {
             fallback: self.fallback,
             priority: self.priority,
             benign: self.benign,
+            generic: self.generic,
             patterns: texts(self.patterns),
             cause: text(self.cause),
             fix: texts(self.fix),
@@ -397,6 +429,12 @@ impl embedded::Record {
             }),
             examples: texts(self.examples),
             counter_examples: texts(self.counter_examples),
+            keywords: texts(self.keywords),
+            fixed_in: FixedIn {
+                alist: (self.fixed_in.0 != u32::MAX).then(|| text(self.fixed_in.0)),
+                openlist: (self.fixed_in.1 != u32::MAX).then(|| text(self.fixed_in.1)),
+            },
+            evidence: texts(self.evidence),
             area: text(self.area),
             source: text(self.source),
             line: self.line,
@@ -449,16 +487,22 @@ impl Catalog {
         self.entries.is_empty()
     }
 
-    /// The embedded catalog with user files layered on top (override by id).
-    /// Regexes of user entries are compiled here so a bad one fails early.
+    /// The embedded catalog (unless `builtin` is false) with user files
+    /// layered on top (override by id). Regexes of user entries are
+    /// compiled here so a bad one fails early.
     pub fn with_user_files(
         files: &[PathBuf],
+        builtin: bool,
     ) -> Result<std::borrow::Cow<'static, Catalog>, Diagnostic> {
         let embedded = Catalog::embedded();
-        if files.is_empty() {
+        if files.is_empty() && builtin {
             return Ok(std::borrow::Cow::Borrowed(embedded));
         }
-        let mut cat = embedded.clone();
+        let mut cat = if builtin {
+            embedded.clone()
+        } else {
+            Catalog::default()
+        };
         for path in files {
             for e in load_user_file(path)? {
                 if let Some(d) = check_structure(&e).into_iter().next() {

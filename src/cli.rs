@@ -105,6 +105,12 @@ pub struct Cli {
     #[arg(long = "catalog", value_name = "FILE", global = true)]
     pub catalogs: Vec<PathBuf>,
 
+    /// Leave the built-in catalog out: only --catalog files (and user catalogs)
+    /// are used. For catalog authors: `--no-builtin --catalog data/*.yaml`
+    /// tries edited files without a rebuild.
+    #[arg(long, global = true)]
+    pub no_builtin: bool,
+
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -229,6 +235,8 @@ pub struct Config {
     pub fail_on: Option<Severity>,
     pub view: ViewOptions,
     pub catalogs: Vec<PathBuf>,
+    /// Whether the built-in catalog is used (`--no-builtin` leaves it out).
+    pub builtin: bool,
     pub threads: usize,
 }
 
@@ -302,6 +310,7 @@ impl Cli {
         let mut catalogs = self.catalogs.clone();
         catalogs.extend(user_catalog_files());
         Ok(Config {
+            builtin: !self.no_builtin,
             sources,
             follow: self.follow.clone(),
             window: Window {
@@ -336,7 +345,7 @@ impl Cli {
     fn load_catalog(&self) -> Result<std::borrow::Cow<'static, Catalog>> {
         let mut files = self.catalogs.clone();
         files.extend(user_catalog_files());
-        Ok(Catalog::with_user_files(&files)?)
+        Ok(Catalog::with_user_files(&files, !self.no_builtin)?)
     }
 }
 
@@ -471,7 +480,7 @@ fn diagnose(cli: &Cli, out: &mut dyn Write) -> Result<u8> {
         bail!("--format markdown renders the catalog: use it with `alist-doctor list`");
     }
     let cfg = cli.resolve()?;
-    let catalog = Catalog::with_user_files(&cfg.catalogs)?;
+    let catalog = Catalog::with_user_files(&cfg.catalogs, cfg.builtin)?;
     let matcher = Matcher::new(catalog);
     let mut d = Diagnoser::new(&matcher);
 

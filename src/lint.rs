@@ -200,6 +200,45 @@ fn check_text(e: &Entry, strict: bool) -> Vec<Diagnostic> {
     if e.docs.is_empty() {
         soft("docs", "no documentation link");
     }
+    if e.evidence.is_empty() {
+        out.push(warn(
+            e,
+            "evidence",
+            "no evidence: say where the message is produced (owner/repo:path@tag) and where a code's meaning is documented (URL or owner/repo#N)",
+        ));
+    }
+    for (i, ev) in e.evidence.iter().enumerate() {
+        if let Err(why) = evidence_reference(ev) {
+            out.push(Diagnostic::error(e.source, why).at_entry(e, &format!("evidence[{i}]")));
+        }
+    }
+    for (server, v) in [
+        ("alist", e.fixed_in.alist),
+        ("openlist", e.fixed_in.openlist),
+    ] {
+        if let Some(v) = v
+            && !is_release(v)
+        {
+            out.push(
+                Diagnostic::error(e.source, format!("'{v}' is not a release tag like v3.45.0"))
+                    .at_entry(e, &format!("fixed_in.{server}")),
+            );
+        }
+    }
+    if (e.fixed_in.alist.is_some() || e.fixed_in.openlist.is_some())
+        && !e.evidence.iter().any(|ev| {
+            ev.contains("release")
+                || ev.contains("/commit/")
+                || ev.contains("/pull/")
+                || ev.contains('@')
+        })
+    {
+        out.push(warn(
+            e,
+            "fixed_in",
+            "cite the release notes or the fixing commit in evidence",
+        ));
+    }
     for (i, d) in e.docs.iter().enumerate() {
         if !d.starts_with("https://") {
             out.push(warn(
@@ -210,6 +249,57 @@ fn check_text(e: &Entry, strict: bool) -> Vec<Diagnostic> {
         }
     }
     out
+}
+
+/// `v3.45.0`: a release tag.
+fn is_release(v: &str) -> bool {
+    v.strip_prefix('v').is_some_and(|r| {
+        let parts: Vec<&str> = r.split('.').collect();
+        parts.len() == 3
+            && parts
+                .iter()
+                .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+    })
+}
+
+/// Checks an evidence item's reference, its first word: a file at a
+/// revision (`AlistGo/alist:drivers/x/util.go@v3.41.0`), a thread
+/// (`AlistGo/alist#3918`) or a page (`https://…`).
+pub fn evidence_reference(item: &str) -> Result<(), String> {
+    let reference = item.split_whitespace().next().unwrap_or("");
+    if let Some(url) = reference.strip_prefix("https://") {
+        return if url.contains('.') {
+            Ok(())
+        } else {
+            Err(format!("'{reference}' is not a web address"))
+        };
+    }
+    let repo_ok = |r: &str| {
+        let mut parts = r.split('/');
+        let ok = |s: Option<&str>| {
+            s.is_some_and(|s| {
+                !s.is_empty()
+                    && s.bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
+            })
+        };
+        ok(parts.next()) && ok(parts.next()) && parts.next().is_none()
+    };
+    if let Some((repo, n)) = reference.split_once('#') {
+        if repo_ok(repo) && !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) {
+            return Ok(());
+        }
+    } else if let Some((repo, rest)) = reference.split_once(':')
+        && let Some((path, rev)) = rest.rsplit_once('@')
+        && repo_ok(repo)
+        && !path.is_empty()
+        && !rev.is_empty()
+    {
+        return Ok(());
+    }
+    Err(format!(
+        "'{reference}' is not a reference: use owner/repo:path@tag-or-commit, owner/repo#N or an https:// address, then what it shows"
+    ))
 }
 
 /// Every example must come out with its entry as the first finding, every

@@ -69,6 +69,11 @@ pub struct RawEntry {
     /// unknown error when it appears in a log.
     #[serde(default)]
     pub benign: bool,
+    /// Other software prints this wording too (x509, `address already in
+    /// use`, AADSTS codes…): a line that another program printed never
+    /// yields this entry. Orthogonal to `fallback`.
+    #[serde(default)]
+    pub generic: bool,
     pub patterns: Vec<String>,
     pub cause: String,
     pub fix: Vec<String>,
@@ -80,6 +85,28 @@ pub struct RawEntry {
     pub examples: Vec<String>,
     #[serde(default)]
     pub counter_examples: Vec<String>,
+    /// Words (English and Chinese) a partial or paraphrased paste may use
+    /// for this problem, for suggestions: `TooManyRequest`, `请求过多`.
+    #[serde(default)]
+    pub keywords: Vec<String>,
+    /// The releases that fixed a failure a provider change caused.
+    #[serde(default)]
+    pub fixed_in: Option<FixedIn>,
+    /// Where the message is produced (`AlistGo/alist:path@tag`), and where a
+    /// code's meaning is documented or observed (a URL, `owner/repo#N`);
+    /// each item's first word is the reference, the rest says what it shows.
+    #[serde(default)]
+    pub evidence: Vec<String>,
+}
+
+/// Per server, the first release with the fix (`v3.45.0`, `v4.1.0`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FixedIn {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alist: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub openlist: Option<String>,
 }
 
 /// Line numbers of the top-level sequence items (`- ` at column 0): where
