@@ -7,10 +7,10 @@ use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::{env, fs, path::Path};
 
-#[path = "src/literals.rs"]
+#[path = "src/catalog/pattern.rs"]
 #[allow(dead_code)]
 mod literals;
-#[path = "src/schema.rs"]
+#[path = "src/catalog/schema.rs"]
 #[allow(dead_code)]
 mod schema;
 
@@ -171,8 +171,8 @@ impl Tables {
 fn main() {
     let dir = Path::new(&env::var("CARGO_MANIFEST_DIR").unwrap()).join("data");
     println!("cargo:rerun-if-changed={}", dir.display());
-    println!("cargo:rerun-if-changed=src/literals.rs");
-    println!("cargo:rerun-if-changed=src/schema.rs");
+    println!("cargo:rerun-if-changed=src/catalog/pattern.rs");
+    println!("cargo:rerun-if-changed=src/catalog/schema.rs");
     let mut files: Vec<_> = fs::read_dir(&dir)
         .expect("data/ directory")
         .filter_map(|e| e.ok().map(|e| e.path()))

@@ -8,17 +8,17 @@ use std::process::ExitCode;
 use anyhow::{Context as _, Result, bail};
 use clap::{Parser, Subcommand, ValueEnum};
 
-use crate::catalog::{Catalog, Diagnostic, Lang, Server, Severity};
+use crate::catalog::{Catalog, CatalogIssue, Lang, Server, Severity};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
+use crate::catalog::lint::{self, LintFile};
 use crate::diagnose::{Diagnoser, Outcome};
-use crate::input::Source;
-use crate::lint::{self, LintFile};
-use crate::matcher::Matcher;
+use crate::matching::Matcher;
+use crate::parse::time::sortable as parse_time;
+use crate::pipeline::{ScanOptions, Window};
+use crate::read::input::Source;
 use crate::report::{self, InputError, ViewOptions};
-use crate::scan::{ScanOptions, Window};
-use crate::time::sortable as parse_time;
 
 const VERSION: &str = concat!(
     env!("CARGO_PKG_VERSION"),
@@ -47,7 +47,7 @@ Exit codes: 0 nothing found at or above --fail-on, 1 a finding at or above
     about,
     after_help = AFTER_HELP
 )]
-pub struct Cli {
+pub(crate) struct Cli {
     /// Error messages to diagnose, one pasted message each (may span lines);
     /// `-` reads standard input. With no TEXT and no --file, standard input is read.
     #[arg(value_name = "TEXT")]
@@ -116,7 +116,7 @@ pub struct Cli {
 }
 
 #[derive(Debug, Subcommand)]
-pub enum Command {
+pub(crate) enum Command {
     /// Print everything the catalog knows about one problem.
     Explain {
         /// The problem's id, as shown in brackets in the report.
@@ -142,7 +142,7 @@ pub enum Command {
 
 /// Filters and columns of `alist-doctor list`.
 #[derive(Debug, Clone, clap::Args)]
-pub struct ListArgs {
+pub(crate) struct ListArgs {
     /// Only entries with this tag.
     #[arg(long, value_name = "TAG")]
     pub tag: Option<String>,
@@ -158,7 +158,7 @@ pub struct ListArgs {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum SeverityArg {
+pub(crate) enum SeverityArg {
     Error,
     Warning,
     Info,
@@ -175,7 +175,7 @@ impl From<SeverityArg> for Severity {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Format {
+pub(crate) enum Format {
     /// Human-readable report (coloured on a terminal).
     Text,
     /// One JSON document (fields in README.md, schema in docs/output.schema.json).
@@ -197,14 +197,14 @@ fn time_arg(s: &str) -> std::result::Result<String, String> {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ColorChoice {
+pub(crate) enum ColorChoice {
     Auto,
     Always,
     Never,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum FailOn {
+pub(crate) enum FailOn {
     Error,
     Warning,
     /// Any finding.
@@ -213,20 +213,20 @@ pub enum FailOn {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum LangArg {
+pub(crate) enum LangArg {
     En,
     Zh,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum DocsArg {
+pub(crate) enum DocsArg {
     Alist,
     Openlist,
 }
 
 /// Resolved settings: what the rest of the program sees.
 #[derive(Debug, Clone)]
-pub struct Config {
+pub(crate) struct Config {
     pub sources: Vec<Source>,
     pub follow: Option<PathBuf>,
     pub window: Window,
@@ -241,7 +241,7 @@ pub struct Config {
 }
 
 /// Language from the flag, else the locale variables in POSIX precedence.
-pub fn resolve_lang(flag: Option<LangArg>, env: impl Fn(&str) -> Option<String>) -> Lang {
+pub(crate) fn resolve_lang(flag: Option<LangArg>, env: impl Fn(&str) -> Option<String>) -> Lang {
     match flag {
         Some(LangArg::Zh) => Lang::Zh,
         Some(LangArg::En) => Lang::En,
@@ -262,7 +262,11 @@ pub fn resolve_lang(flag: Option<LangArg>, env: impl Fn(&str) -> Option<String>)
 
 /// Whether to colour: an explicit flag wins; with auto, NO_COLOR turns colour
 /// off, CLICOLOR_FORCE turns it on, else colour only a terminal.
-pub fn resolve_color(choice: ColorChoice, env: impl Fn(&str) -> Option<String>, tty: bool) -> bool {
+pub(crate) fn resolve_color(
+    choice: ColorChoice,
+    env: impl Fn(&str) -> Option<String>,
+    tty: bool,
+) -> bool {
     match choice {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
@@ -351,7 +355,7 @@ impl Cli {
 
 /// Extra catalog files: `ALIST_DOCTOR_CATALOG` (path-list) and every `*.yaml`
 /// in the user's `alist-doctor/catalog.d/` config directory.
-pub fn user_catalog_files() -> Vec<PathBuf> {
+pub(crate) fn user_catalog_files() -> Vec<PathBuf> {
     let mut out: Vec<PathBuf> = Vec::new();
     if let Some(list) = std::env::var_os("ALIST_DOCTOR_CATALOG") {
         out.extend(std::env::split_paths(&list).filter(|p| !p.as_os_str().is_empty()));
@@ -403,7 +407,7 @@ fn steady_allocator() {
 }
 
 /// Entry point of the binary: runs and maps every failure to exit code 2.
-pub fn main() -> ExitCode {
+pub(crate) fn main() -> ExitCode {
     steady_allocator();
     let cli = match Cli::try_parse() {
         Ok(c) => c,
@@ -439,7 +443,7 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
 }
 
 /// Runs the parsed command line; returns the exit code.
-pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<u8> {
+pub(crate) fn run(cli: &Cli, out: &mut dyn Write) -> Result<u8> {
     match &cli.command {
         Some(Command::Explain { id }) => explain(cli, id, out),
         Some(Command::List(args)) => list(cli, args, out),
@@ -511,7 +515,7 @@ fn diagnose(cli: &Cli, out: &mut dyn Write) -> Result<u8> {
         let following = Some(i) == follow_index;
         let opened = if following {
             match &cfg.follow {
-                Some(p) => crate::input::FollowReader::open(p, Arc::clone(&stop))
+                Some(p) => crate::read::input::FollowReader::open(p, Arc::clone(&stop))
                     .map(|r| (Box::new(r) as Box<dyn io::Read + Send>, None, false)),
                 None => continue,
             }
@@ -553,7 +557,7 @@ fn diagnose(cli: &Cli, out: &mut dyn Write) -> Result<u8> {
                 stop_reading
             })
         };
-        let result = crate::scan::scan(&mut d, reader, i, &opts, &mut on_event);
+        let result = crate::pipeline::scan(&mut d, reader, i, &opts, &mut on_event);
         if let Some(bar) = bar {
             bar.finish_and_clear();
         }
@@ -564,7 +568,7 @@ fn diagnose(cli: &Cli, out: &mut dyn Write) -> Result<u8> {
             input_error(
                 &mut errors,
                 src,
-                format!("read error: {}", crate::input::io_reason(&e)),
+                format!("read error: {}", crate::read::input::io_reason(&e)),
             );
         }
     }
@@ -616,23 +620,23 @@ fn open_with_progress(
     stop: &Arc<AtomicBool>,
 ) -> std::result::Result<Opened, String> {
     let Source::File(path) = src else {
-        let stops_promptly = *src == Source::Stdin && crate::input::STDIN_STOPS_PROMPTLY;
+        let stops_promptly = *src == Source::Stdin && crate::read::input::STDIN_STOPS_PROMPTLY;
         return src.open(stop).map(|r| (r, None, stops_promptly));
     };
-    let file = crate::input::open_file(path)?;
+    let file = crate::read::input::open_file(path)?;
     let meta = file.metadata().ok();
     let regular = meta.as_ref().is_some_and(std::fs::Metadata::is_file);
     let len = meta.map_or(0, |m| m.len());
     // Small or non-regular files are over before a bar would help.
     if !progress || len < 8 << 20 {
-        let r =
-            crate::input::maybe_gunzip(Box::new(file)).map_err(|e| crate::input::io_reason(&e))?;
+        let r = crate::read::input::maybe_gunzip(Box::new(file))
+            .map_err(|e| crate::read::input::io_reason(&e))?;
         return Ok((r, None, regular));
     }
     let bar = progress_bar(len);
     let wrapped = bar.wrap_read(file);
-    let r =
-        crate::input::maybe_gunzip(Box::new(wrapped)).map_err(|e| crate::input::io_reason(&e))?;
+    let r = crate::read::input::maybe_gunzip(Box::new(wrapped))
+        .map_err(|e| crate::read::input::io_reason(&e))?;
     Ok((r, Some(bar), regular))
 }
 
@@ -690,6 +694,8 @@ fn explain(cli: &Cli, id: &str, out: &mut dyn Write) -> Result<u8> {
             "drivers": e.drivers, "applies_to": e.servers(), "cause": cause, "fix": fix,
             "docs": docs, "patterns": e.patterns, "examples": e.examples,
             "counter_examples": e.counter_examples, "area": e.area, "source": e.source,
+            "generic": e.generic, "keywords": e.keywords, "fixed_in": e.fixed_in,
+            "evidence": e.evidence,
         });
         serde_json::to_writer_pretty(&mut *out, &v)?;
         writeln!(out)?;
@@ -738,13 +744,13 @@ fn explain(cli: &Cli, id: &str, out: &mut dyn Write) -> Result<u8> {
     if !e.examples.is_empty() {
         writeln!(out, "\n{}", "examples:".green().bold())?;
         for x in e.examples {
-            writeln!(out, "  {}", crate::normalize::collapse_whitespace(x))?;
+            writeln!(out, "  {}", crate::parse::normalize::collapse_whitespace(x))?;
         }
     }
     if !e.counter_examples.is_empty() {
         writeln!(out, "\n{}", "not this problem:".green().bold())?;
         for x in e.counter_examples {
-            writeln!(out, "  {}", crate::normalize::collapse_whitespace(x))?;
+            writeln!(out, "  {}", crate::parse::normalize::collapse_whitespace(x))?;
         }
     }
     Ok(0)
@@ -806,7 +812,7 @@ fn list(cli: &Cli, args: &ListArgs, out: &mut dyn Write) -> Result<u8> {
             "{:<width$}  {:<7}  {}",
             e.id,
             e.severity.as_str(),
-            crate::placeholder::fill(&t.title, &[])
+            crate::catalog::placeholder::fill(&t.title, &[])
         )?;
         if args.source {
             write!(out, "  ({})", e.source)?;
@@ -824,11 +830,11 @@ fn lint_cmd(files: &[PathBuf], out: &mut dyn Write) -> Result<u8> {
         for f in files {
             let text = std::fs::read(f)
                 .map_err(|e| {
-                    Diagnostic::error(&f.display().to_string(), crate::input::io_reason(&e))
+                    CatalogIssue::error(&f.display().to_string(), crate::read::input::io_reason(&e))
                 })
                 .and_then(|b| {
                     String::from_utf8(b).map_err(|_| {
-                        Diagnostic::error(&f.display().to_string(), "not valid UTF-8 text")
+                        CatalogIssue::error(&f.display().to_string(), "not valid UTF-8 text")
                     })
                 })
                 .with_context(|| "cannot lint".to_string())?;

@@ -1,12 +1,12 @@
 //! alist-doctor: explains the errors AList and OpenList print, from a catalog
-//! of known problems. The binary is a thin wrapper around [`cli::main`].
+//! of known problems. The binary is a thin wrapper around [`run`].
 //!
 //! Pipeline: [`input`] reads bytes → [`envelope`] peels each line →
 //! [`event`] groups lines into events → [`diagnose`] matches them with
 //! [`matcher`] against the [`catalog`] → [`report`] renders the result.
 #![deny(clippy::unwrap_used, clippy::expect_used)]
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
-// A catalog `Diagnostic` is built at most once per bad file, never on a hot
+// A catalog `CatalogIssue` is built at most once per bad file, never on a hot
 // path: its size does not matter.
 #![allow(clippy::result_large_err)]
 
@@ -65,22 +65,18 @@ macro_rules! static_regex {
 }
 pub(crate) use static_regex;
 
-pub mod catalog;
-pub mod chunk;
-pub mod cli;
-pub mod diagnose;
-pub mod envelope;
-pub mod event;
-pub mod hash;
-pub mod input;
-pub mod lint;
-pub mod literals;
-pub mod matcher;
-pub mod normalize;
-pub mod placeholder;
-pub mod prefilter;
-pub mod redact;
-pub mod report;
-pub mod scan;
-pub mod schema;
-pub mod time;
+pub(crate) mod catalog;
+pub(crate) mod cli;
+pub(crate) mod diagnose;
+pub(crate) mod matching;
+pub(crate) mod parse;
+pub(crate) mod pipeline;
+pub(crate) mod read;
+pub(crate) mod report;
+#[doc(hidden)]
+pub mod testing;
+
+/// Runs the command line of this process; the binary's whole `main`.
+pub fn run() -> std::process::ExitCode {
+    cli::main()
+}

@@ -1,3 +1,3 @@
 fn main() -> std::process::ExitCode {
-    alist_doctor::cli::main()
+    alist_doctor::run()
 }

@@ -29,7 +29,7 @@ fn location(source: &str, line: u64) -> Vec<String> {
     vec![format!("file={}", property(source)), format!("line={line}")]
 }
 
-pub fn render(w: &mut dyn Write, v: &View) -> io::Result<()> {
+pub(crate) fn render(w: &mut dyn Write, v: &View) -> io::Result<()> {
     for f in &v.findings {
         let level = match f.severity {
             Severity::Error => "error",
@@ -72,7 +72,7 @@ pub fn render(w: &mut dyn Write, v: &View) -> io::Result<()> {
 }
 
 /// Appends the findings as a Markdown table to the step summary file.
-pub fn step_summary(path: &Path, v: &View) -> io::Result<()> {
+pub(crate) fn step_summary(path: &Path, v: &View) -> io::Result<()> {
     let mut md = String::from("## alist-doctor\n\n");
     if v.findings.is_empty() && v.unknown.is_empty() {
         md.push_str("No known problem found.\n");

@@ -5,13 +5,13 @@ use std::io::{self, Write};
 
 use super::View;
 
-pub fn render(w: &mut dyn Write, v: &View) -> io::Result<()> {
+pub(crate) fn render(w: &mut dyn Write, v: &View) -> io::Result<()> {
     serde_json::to_writer_pretty(&mut *w, v).map_err(io::Error::other)?;
     writeln!(w)
 }
 
 /// `--statistics --format json`: per-id counts only.
-pub fn statistics(w: &mut dyn Write, v: &View) -> io::Result<()> {
+pub(crate) fn statistics(w: &mut dyn Write, v: &View) -> io::Result<()> {
     let stats: Vec<serde_json::Value> = super::statistics(v)
         .into_iter()
         .map(|(id, severity, count)| serde_json::json!({"id": id, "severity": severity, "count": count}))

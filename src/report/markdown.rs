@@ -7,7 +7,7 @@ use std::io::{self, Write};
 use crate::catalog::{Catalog, Lang, Server};
 
 use super::{ViewOptions, docs_for};
-use crate::placeholder::fill_with;
+use crate::catalog::placeholder::fill_with;
 
 /// Headings of the areas (the data/ file stems), in English and Chinese.
 const AREAS: &[(&str, &str, &str)] = &[
@@ -85,10 +85,10 @@ fn clip(s: &str, max: usize) -> String {
 }
 
 fn one_line(s: &str) -> String {
-    crate::normalize::collapse_whitespace(s)
+    crate::parse::normalize::collapse_whitespace(s)
 }
 
-pub fn render(w: &mut dyn Write, cat: &Catalog, opts: &ViewOptions) -> io::Result<()> {
+pub(crate) fn render(w: &mut dyn Write, cat: &Catalog, opts: &ViewOptions) -> io::Result<()> {
     let zh = opts.lang == Lang::Zh;
     let mut areas: Vec<&str> = Vec::new();
     for (a, _, _) in AREAS {
@@ -194,7 +194,7 @@ pub fn render(w: &mut dyn Write, cat: &Catalog, opts: &ViewOptions) -> io::Resul
                     writeln!(
                         w,
                         "{}",
-                        clip(&one_line(&crate::normalize::strip_ansi(x)), 300)
+                        clip(&one_line(&crate::parse::normalize::strip_ansi(x)), 300)
                     )?;
                 }
                 writeln!(w, "```\n")?;

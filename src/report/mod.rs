@@ -3,34 +3,34 @@
 //! renders that view, so text and JSON can never disagree.
 #![warn(clippy::string_slice)]
 
-pub mod github;
-pub mod json;
-pub mod markdown;
-pub mod ndjson;
-pub mod sarif;
-pub mod text;
+pub(crate) mod github;
+pub(crate) mod json;
+pub(crate) mod markdown;
+pub(crate) mod ndjson;
+pub(crate) mod redact;
+pub(crate) mod sarif;
+pub(crate) mod text;
 
 use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use crate::catalog::placeholder::fill;
 use crate::catalog::{Entry, Lang, Server, Severity};
 use crate::diagnose::{Diagnoser, Finding, Position, Unknown};
-use crate::placeholder::fill;
-use crate::redact;
 
 /// Version of the JSON output contract (docs in README.md).
-pub const JSON_VERSION: u32 = 1;
+pub(crate) const JSON_VERSION: u32 = 1;
 
 #[derive(Debug, Clone, Copy)]
-pub struct ViewOptions {
+pub(crate) struct ViewOptions {
     pub lang: Lang,
     pub docs_first: Server,
     pub redact: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct FindingView {
+pub(crate) struct FindingView {
     pub id: String,
     pub title: String,
     pub severity: Severity,
@@ -54,7 +54,7 @@ pub struct FindingView {
 }
 
 #[derive(Debug, Clone, Default, Serialize)]
-pub struct ContextView {
+pub(crate) struct ContextView {
     pub action: Option<String>,
     pub mount_path: Option<String>,
     pub driver: Option<String>,
@@ -62,7 +62,7 @@ pub struct ContextView {
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct UnknownView {
+pub(crate) struct UnknownView {
     pub template: String,
     pub count: u64,
     pub level: String,
@@ -72,13 +72,13 @@ pub struct UnknownView {
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct InputError {
+pub(crate) struct InputError {
     pub input: String,
     pub reason: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct Summary {
+pub(crate) struct Summary {
     pub inputs: usize,
     pub lines: u64,
     pub events: u64,
@@ -96,7 +96,7 @@ pub struct Summary {
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct View {
+pub(crate) struct View {
     pub version: u32,
     pub lang: Lang,
     pub findings: Vec<FindingView>,
@@ -105,7 +105,7 @@ pub struct View {
 }
 
 /// Renders an entry's text for a match: language, placeholders, docs order.
-pub fn entry_text(
+pub(crate) fn entry_text(
     e: &Entry,
     captures: &[(String, String)],
     opts: &ViewOptions,
@@ -120,7 +120,7 @@ pub fn entry_text(
 }
 
 /// Doc links, the preferred server's first; AList pages in Chinese live under /zh/.
-pub fn docs_for(e: &Entry, opts: &ViewOptions) -> Vec<String> {
+pub(crate) fn docs_for(e: &Entry, opts: &ViewOptions) -> Vec<String> {
     let mut docs: Vec<String> = e
         .docs
         .iter()
@@ -145,7 +145,7 @@ fn position(names: &[String], p: &Position) -> String {
     names.get(p.source).cloned().unwrap_or_default()
 }
 
-pub fn finding_view(
+pub(crate) fn finding_view(
     d: &Diagnoser<'_>,
     f: &Finding,
     names: &[String],
@@ -190,7 +190,7 @@ pub fn finding_view(
     }
 }
 
-pub fn unknown_view(u: &Unknown, names: &[String], opts: &ViewOptions) -> UnknownView {
+pub(crate) fn unknown_view(u: &Unknown, names: &[String], opts: &ViewOptions) -> UnknownView {
     UnknownView {
         template: redact::maybe(&u.template, opts.redact),
         count: u.count,
@@ -202,7 +202,7 @@ pub fn unknown_view(u: &Unknown, names: &[String], opts: &ViewOptions) -> Unknow
 }
 
 /// The whole report.
-pub fn build(
+pub(crate) fn build(
     d: &Diagnoser<'_>,
     names: &[String],
     errors: &[InputError],
@@ -243,7 +243,7 @@ pub fn build(
 }
 
 /// Occurrences per id (summed over captures), most frequent first.
-pub fn statistics(v: &View) -> Vec<(String, Severity, u64)> {
+pub(crate) fn statistics(v: &View) -> Vec<(String, Severity, u64)> {
     let mut per_id: BTreeMap<&str, (Severity, u64)> = BTreeMap::new();
     for f in &v.findings {
         let e = per_id.entry(&f.id).or_insert((f.severity, 0));

@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 
 use super::{JSON_VERSION, View, ViewOptions, finding_view, unknown_view};
 use crate::diagnose::{Diagnoser, Outcome};
-use crate::redact;
+use crate::report::redact;
 
 fn line(w: &mut dyn Write, v: &Value) -> io::Result<()> {
     serde_json::to_writer(&mut *w, v).map_err(io::Error::other)?;
@@ -20,7 +20,7 @@ fn line(w: &mut dyn Write, v: &Value) -> io::Result<()> {
 }
 
 /// Writes the object for one outcome, if it is a finding or an unknown error.
-pub fn occurrence(
+pub(crate) fn occurrence(
     w: &mut dyn Write,
     d: &Diagnoser<'_>,
     outcome: Outcome,
@@ -62,7 +62,7 @@ pub fn occurrence(
 }
 
 /// The closing object.
-pub fn summary(w: &mut dyn Write, view: &View) -> io::Result<()> {
+pub(crate) fn summary(w: &mut dyn Write, view: &View) -> io::Result<()> {
     let mut v = serde_json::to_value(&view.summary).map_err(io::Error::other)?;
     if let Some(o) = v.as_object_mut() {
         o.insert("type".into(), json!("summary"));

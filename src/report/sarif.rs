@@ -18,7 +18,7 @@ fn level(s: Severity) -> &'static str {
     }
 }
 
-pub fn render(w: &mut dyn Write, v: &View) -> io::Result<()> {
+pub(crate) fn render(w: &mut dyn Write, v: &View) -> io::Result<()> {
     let mut rules: Vec<Value> = Vec::new();
     let mut rule_ids: Vec<&str> = Vec::new();
     let mut results = Vec::new();

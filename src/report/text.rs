@@ -9,7 +9,7 @@ use colored::{ColoredString, Colorize};
 use super::{FindingView, UnknownView, View};
 use crate::catalog::{Lang, Server, Severity};
 
-pub fn severity_label(s: Severity) -> ColoredString {
+pub(crate) fn severity_label(s: Severity) -> ColoredString {
     match s {
         Severity::Error => "error".red().bold(),
         Severity::Warning => "warning".yellow().bold(),
@@ -25,7 +25,7 @@ fn servers(applies: &[Server]) -> Option<&'static str> {
     }
 }
 
-pub fn finding(w: &mut dyn Write, f: &FindingView, lang: Lang) -> io::Result<()> {
+pub(crate) fn finding(w: &mut dyn Write, f: &FindingView, lang: Lang) -> io::Result<()> {
     let zh = lang == Lang::Zh;
     writeln!(
         w,
@@ -103,7 +103,7 @@ fn label(s: &str) -> ColoredString {
     s.green().bold()
 }
 
-pub fn unknown_heading(w: &mut dyn Write, lang: Lang) -> io::Result<()> {
+pub(crate) fn unknown_heading(w: &mut dyn Write, lang: Lang) -> io::Result<()> {
     if lang == Lang::Zh {
         writeln!(
             w,
@@ -121,7 +121,7 @@ pub fn unknown_heading(w: &mut dyn Write, lang: Lang) -> io::Result<()> {
     }
 }
 
-pub fn unknown(w: &mut dyn Write, u: &UnknownView) -> io::Result<()> {
+pub(crate) fn unknown(w: &mut dyn Write, u: &UnknownView) -> io::Result<()> {
     writeln!(
         w,
         "  {:>5}× {} {}",
@@ -139,7 +139,7 @@ pub fn unknown(w: &mut dyn Write, u: &UnknownView) -> io::Result<()> {
     )
 }
 
-pub fn render(w: &mut dyn Write, v: &View) -> io::Result<()> {
+pub(crate) fn render(w: &mut dyn Write, v: &View) -> io::Result<()> {
     for f in &v.findings {
         finding(w, f, v.lang)?;
     }
@@ -148,7 +148,7 @@ pub fn render(w: &mut dyn Write, v: &View) -> io::Result<()> {
 
 /// The part of the report after the findings (live mode printed those
 /// already, one by one).
-pub fn unknown_and_summary(w: &mut dyn Write, v: &View) -> io::Result<()> {
+pub(crate) fn unknown_and_summary(w: &mut dyn Write, v: &View) -> io::Result<()> {
     if !v.unknown.is_empty() {
         unknown_heading(w, v.lang)?;
         for u in &v.unknown {
@@ -183,7 +183,7 @@ fn nothing_found(w: &mut dyn Write, lang: Lang) -> io::Result<()> {
     }
 }
 
-pub fn summary(w: &mut dyn Write, v: &View) -> io::Result<()> {
+pub(crate) fn summary(w: &mut dyn Write, v: &View) -> io::Result<()> {
     let s = &v.summary;
     let mut line = if v.lang == Lang::Zh {
         format!(
@@ -210,7 +210,7 @@ pub fn summary(w: &mut dyn Write, v: &View) -> io::Result<()> {
             "; {} over-long line{} cut to {} KiB for matching",
             s.cut_lines,
             plural(s.cut_lines),
-            crate::input::MAX_LINE / 1024
+            crate::read::input::MAX_LINE / 1024
         ));
     }
     if s.outside_window > 0 {
@@ -243,7 +243,7 @@ fn plural(n: u64) -> &'static str {
 }
 
 /// `--statistics`: per-id counts only.
-pub fn statistics(w: &mut dyn Write, v: &View) -> io::Result<()> {
+pub(crate) fn statistics(w: &mut dyn Write, v: &View) -> io::Result<()> {
     for (id, severity, count) in super::statistics(v) {
         writeln!(w, "{count:>8}  {:<7}  {id}", severity.as_str())?;
     }

@@ -1,0 +1,608 @@
+//! The knowledge base: catalog entries loaded from YAML (embedded `data/*.yaml`
+//! plus user files), with strict parsing and precise, located errors.
+#![warn(clippy::string_slice)]
+
+use std::collections::HashMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use once_cell::sync::Lazy;
+use serde::Serialize;
+
+pub(crate) mod lint;
+pub(crate) mod pattern;
+pub(crate) mod placeholder;
+pub(crate) mod schema;
+
+use crate::catalog::schema::{RawEntry, entry_lines};
+
+/// The tables build.rs writes; see `Tables` there.
+mod embedded {
+    use super::Severity;
+
+    /// A range of `SPANS` (a list of strings) or of another table.
+    pub(crate) type Range = (u32, u32);
+
+    /// One entry: strings as indexes into `SPANS`.
+    pub(crate) struct Record {
+        pub id: u32,
+        pub title: u32,
+        pub severity: Severity,
+        pub tags: Range,
+        pub drivers: Range,
+        /// Bit 1: AList, bit 2: OpenList.
+        pub servers: u8,
+        pub fallback: bool,
+        pub priority: i32,
+        pub benign: bool,
+        pub generic: bool,
+        pub patterns: Range,
+        pub cause: u32,
+        pub fix: Range,
+        pub docs: Range,
+        pub zh: Option<(u32, u32, Range)>,
+        pub examples: Range,
+        pub counter_examples: Range,
+        pub keywords: Range,
+        /// Spans of the AList and OpenList versions; `u32::MAX` for none.
+        pub fixed_in: (u32, u32),
+        pub evidence: Range,
+        pub area: u32,
+        pub source: u32,
+        pub line: usize,
+        /// A range of `PATTERN_SETS`.
+        pub literals: Range,
+    }
+
+    include!(concat!(env!("OUT_DIR"), "/embedded.rs"));
+}
+
+/// Bumped whenever entries are added or changed; printed by `--version`
+/// (keep `catalog_version!` in lib.rs in step).
+pub(crate) const CATALOG_VERSION: &str = crate::catalog_version!();
+
+/// Entries in the embedded catalog, counted at build time.
+pub(crate) const ENTRY_COUNT: usize = embedded::ENTRY_COUNT;
+
+pub(crate) use crate::catalog::schema::{Server, Severity};
+
+/// Catalog text lives as long as the program: embedded entries are statics
+/// that build.rs writes out, and a user file's entries are leaked once when
+/// it is loaded (a handful of kilobytes, read once per run).
+pub(crate) type List = &'static [&'static str];
+
+/// First releases with a fix, per server.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub(crate) struct FixedIn {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub alist: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub openlist: Option<&'static str>,
+}
+
+/// Text of an entry in one language.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Localized {
+    pub title: &'static str,
+    pub cause: &'static str,
+    pub fix: List,
+}
+
+/// Text of an entry as shown: Chinese folded lines joined.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Wording {
+    pub title: String,
+    pub cause: String,
+    pub fix: Vec<String>,
+}
+
+/// One known problem: the YAML schema's fields (`schema::RawEntry`, see
+/// CONTRIBUTING.md) plus where the entry came from.
+#[derive(Debug, Clone)]
+pub(crate) struct Entry {
+    pub id: &'static str,
+    pub title: &'static str,
+    pub severity: Severity,
+    pub tags: List,
+    pub drivers: List,
+    pub applies_to: &'static [Server],
+    /// A generic entry: ranks below every specific entry that matches.
+    pub fallback: bool,
+    pub priority: i32,
+    /// Normal operation: recognised so that it is neither a finding nor an
+    /// unknown error when it appears in a log.
+    pub benign: bool,
+    /// Other software prints this wording too (see `schema::RawEntry`).
+    pub generic: bool,
+    pub patterns: List,
+    pub cause: &'static str,
+    pub fix: List,
+    pub docs: List,
+    pub zh: Option<Localized>,
+    pub examples: List,
+    pub counter_examples: List,
+    pub keywords: List,
+    /// First fixed releases: (AList, OpenList).
+    pub fixed_in: FixedIn,
+    pub evidence: List,
+    /// Area (file stem) the entry came from.
+    pub area: &'static str,
+    /// Where the entry came from: `embedded:data/x.yaml` or a user file path.
+    pub source: &'static str,
+    /// 1-based line of the entry in its file, for messages.
+    pub line: usize,
+    /// Each pattern's prefilter literal sets, when computed at build time
+    /// (embedded entries); empty otherwise.
+    pub literals: &'static [&'static [List]],
+}
+
+fn leak(s: String) -> &'static str {
+    Box::leak(s.into_boxed_str())
+}
+
+fn leak_list(v: Vec<String>) -> List {
+    Box::leak(
+        v.into_iter()
+            .map(leak)
+            .collect::<Vec<_>>()
+            .into_boxed_slice(),
+    )
+}
+
+impl RawEntry {
+    /// The entry as the rest of the program sees it (see `List`).
+    pub(crate) fn into_entry(self, area: &'static str, source: &'static str, line: usize) -> Entry {
+        Entry {
+            id: leak(self.id),
+            title: leak(self.title),
+            severity: self.severity,
+            tags: leak_list(self.tags),
+            drivers: leak_list(self.drivers),
+            applies_to: Box::leak(self.applies_to.into_boxed_slice()),
+            fallback: self.fallback,
+            priority: self.priority,
+            benign: self.benign,
+            generic: self.generic,
+            patterns: leak_list(self.patterns),
+            cause: leak(self.cause),
+            fix: leak_list(self.fix),
+            docs: leak_list(self.docs),
+            zh: self.zh.map(|z| Localized {
+                title: leak(z.title),
+                cause: leak(z.cause),
+                fix: leak_list(z.fix),
+            }),
+            examples: leak_list(self.examples),
+            counter_examples: leak_list(self.counter_examples),
+            keywords: leak_list(self.keywords),
+            fixed_in: FixedIn {
+                alist: self
+                    .fixed_in
+                    .as_ref()
+                    .and_then(|f| f.alist.clone())
+                    .map(leak),
+                openlist: self.fixed_in.and_then(|f| f.openlist).map(leak),
+            },
+            evidence: leak_list(self.evidence),
+            area,
+            source,
+            line,
+            literals: &[],
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum Lang {
+    En,
+    Zh,
+}
+
+impl Entry {
+    pub(crate) fn text(&self, lang: Lang) -> Wording {
+        match (lang, &self.zh) {
+            (Lang::Zh, Some(zh)) => Wording {
+                title: join_cjk(zh.title),
+                cause: join_cjk(zh.cause),
+                fix: zh.fix.iter().map(|f| join_cjk(f)).collect(),
+            },
+            _ => Wording {
+                title: self.title.to_string(),
+                cause: self.cause.to_string(),
+                fix: self.fix.iter().map(|f| f.to_string()).collect(),
+            },
+        }
+    }
+
+    /// Servers this entry applies to (empty in YAML means both).
+    pub(crate) fn servers(&self) -> Vec<Server> {
+        if self.applies_to.is_empty() {
+            vec![Server::Alist, Server::Openlist]
+        } else {
+            self.applies_to.to_vec()
+        }
+    }
+}
+
+/// YAML's folded blocks turn line breaks into spaces; between two Chinese
+/// characters (or Chinese punctuation) such a space does not belong.
+pub(crate) fn join_cjk(s: &str) -> String {
+    let is_cjk = |c: char| matches!(c as u32, 0x2E80..=0x9FFF | 0xF900..=0xFAFF | 0xFF00..=0xFFEF);
+    let chars: Vec<char> = s.chars().collect();
+    let mut out = String::with_capacity(s.len());
+    for (i, &c) in chars.iter().enumerate() {
+        if c == ' ' && i > 0 && i + 1 < chars.len() && is_cjk(chars[i - 1]) && is_cjk(chars[i + 1])
+        {
+            continue;
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A located problem in a catalog file: what, where, which entry and field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct CatalogIssue {
+    pub warning: bool,
+    pub file: String,
+    pub line: Option<usize>,
+    pub column: Option<usize>,
+    pub entry: Option<String>,
+    pub field: Option<String>,
+    pub message: String,
+}
+
+impl CatalogIssue {
+    pub(crate) fn error(file: &str, message: impl Into<String>) -> Self {
+        CatalogIssue {
+            warning: false,
+            file: file.to_string(),
+            line: None,
+            column: None,
+            entry: None,
+            field: None,
+            message: message.into(),
+        }
+    }
+
+    pub(crate) fn at_entry(mut self, e: &Entry, field: &str) -> Self {
+        self.line = Some(e.line);
+        self.entry = Some(e.id.to_string());
+        self.field = Some(field.to_string());
+        self
+    }
+}
+
+impl fmt::Display for CatalogIssue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file)?;
+        if let Some(l) = self.line {
+            write!(f, ":{l}")?;
+            if let Some(c) = self.column {
+                write!(f, ":{c}")?;
+            }
+        }
+        write!(f, ": {}", if self.warning { "warning" } else { "error" })?;
+        if let Some(id) = &self.entry {
+            write!(f, ": entry '{id}'")?;
+        }
+        if let Some(field) = &self.field {
+            write!(f, ", field '{field}'")?;
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+impl std::error::Error for CatalogIssue {}
+
+/// Parses one catalog file. `origin` names it in messages and in `Entry::source`.
+pub(crate) fn parse_file(origin: &str, area: &str, text: &str) -> Result<Vec<Entry>, CatalogIssue> {
+    if text.trim().is_empty() {
+        return Ok(Vec::new());
+    }
+    let raw: Vec<RawEntry> = serde_yaml::from_str(text).map_err(|e| {
+        let mut d = CatalogIssue::error(origin, yaml_message(&e));
+        if let Some(loc) = e.location() {
+            d.line = Some(loc.line());
+            d.column = Some(loc.column());
+        }
+        d
+    })?;
+    let lines = entry_lines(text);
+    let (area, origin) = (leak(area.to_string()), leak(origin.to_string()));
+    Ok(raw
+        .into_iter()
+        .enumerate()
+        .map(|(i, e)| e.into_entry(area, origin, lines.get(i).copied().unwrap_or(1)))
+        .collect())
+}
+
+/// serde_yaml appends " at line X column Y" to its messages; we print the
+/// location ourselves in `file:line:column` form.
+fn yaml_message(e: &serde_yaml::Error) -> String {
+    let s = e.to_string();
+    match s.rsplit_once(" at line ") {
+        Some((message, _)) => message.to_string(),
+        None => s,
+    }
+}
+
+pub(crate) fn is_kebab_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.split('-').all(|part| {
+            !part.is_empty()
+                && part
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        })
+        && id.as_bytes()[0].is_ascii_lowercase()
+}
+
+/// Structural checks every loaded entry must pass (the rest is in `lint`).
+pub(crate) fn check_structure(e: &Entry) -> Vec<CatalogIssue> {
+    let mut out = Vec::new();
+    let err = |field: &str, msg: String| CatalogIssue::error(e.source, msg).at_entry(e, field);
+    if !is_kebab_id(e.id) {
+        out.push(err(
+            "id",
+            "ids are kebab-case: lower-case letters and digits separated by single '-'".into(),
+        ));
+    }
+    if e.patterns.is_empty() {
+        out.push(err("patterns", "at least one pattern is required".into()));
+    }
+    if e.title.trim().is_empty() {
+        out.push(err("title", "must not be empty".into()));
+    }
+    if e.fix.is_empty() {
+        out.push(err("fix", "at least one fix step is required".into()));
+    }
+    out
+}
+
+/// The loaded knowledge: entries in rank order (catalog order breaks ties).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Catalog {
+    pub entries: Vec<Entry>,
+    index: HashMap<&'static str, usize>,
+}
+
+static EMBEDDED: Lazy<Catalog> = Lazy::new(|| {
+    let mut cat = Catalog::default();
+    // build.rs checked the schema and the ids, and the test suite runs the
+    // structural checks on them: reading every title here would bring the
+    // whole catalog text into memory.
+    for r in embedded::RECORDS {
+        cat.push(r.entry());
+    }
+    cat
+});
+
+/// String `i` of the embedded catalog.
+fn text(i: u32) -> &'static str {
+    let (start, end) = embedded::SPANS[i as usize];
+    // SAFETY: build.rs wrote TEXT from whole strings and recorded where each
+    // starts and ends, so every span lies on character boundaries
+    // (`spans_are_strings` checks them all). The checked slice would read
+    // the bytes at both ends: the pages of text nobody shows.
+    unsafe { embedded::TEXT.get_unchecked(start as usize..end as usize) }
+}
+
+/// A list of strings, made once for the program's lifetime.
+fn texts((first, end): embedded::Range) -> List {
+    Box::leak((first..end).map(text).collect())
+}
+
+impl embedded::Record {
+    fn entry(&self) -> Entry {
+        let literals: Vec<&'static [List]> = (self.literals.0..self.literals.1)
+            .map(|p| {
+                let (a, b) = embedded::PATTERN_SETS[p as usize];
+                let sets: Vec<List> = (a..b).map(|s| texts(embedded::SETS[s as usize])).collect();
+                &*Box::leak(sets.into_boxed_slice())
+            })
+            .collect();
+        Entry {
+            id: text(self.id),
+            title: text(self.title),
+            severity: self.severity,
+            tags: texts(self.tags),
+            drivers: texts(self.drivers),
+            applies_to: match self.servers {
+                1 => &[Server::Alist],
+                2 => &[Server::Openlist],
+                3 => &[Server::Alist, Server::Openlist],
+                _ => &[],
+            },
+            fallback: self.fallback,
+            priority: self.priority,
+            benign: self.benign,
+            generic: self.generic,
+            patterns: texts(self.patterns),
+            cause: text(self.cause),
+            fix: texts(self.fix),
+            docs: texts(self.docs),
+            zh: self.zh.map(|(title, cause, fix)| Localized {
+                title: text(title),
+                cause: text(cause),
+                fix: texts(fix),
+            }),
+            examples: texts(self.examples),
+            counter_examples: texts(self.counter_examples),
+            keywords: texts(self.keywords),
+            fixed_in: FixedIn {
+                alist: (self.fixed_in.0 != u32::MAX).then(|| text(self.fixed_in.0)),
+                openlist: (self.fixed_in.1 != u32::MAX).then(|| text(self.fixed_in.1)),
+            },
+            evidence: texts(self.evidence),
+            area: text(self.area),
+            source: text(self.source),
+            line: self.line,
+            literals: Box::leak(literals.into_boxed_slice()),
+        }
+    }
+}
+
+/// Names and YAML text of the embedded catalog files.
+pub(crate) fn embedded_files() -> &'static [(&'static str, &'static str)] {
+    embedded::FILES
+}
+
+impl Catalog {
+    /// The catalog compiled into the binary, parsed once.
+    pub(crate) fn embedded() -> &'static Catalog {
+        &EMBEDDED
+    }
+
+    pub(crate) fn from_entries(entries: Vec<Entry>) -> Catalog {
+        let mut c = Catalog::default();
+        for e in entries {
+            c.upsert(e);
+        }
+        c
+    }
+
+    fn push(&mut self, e: Entry) {
+        self.index.insert(e.id, self.entries.len());
+        self.entries.push(e);
+    }
+
+    /// Adds an entry, or replaces the entry with the same id in place.
+    pub(crate) fn upsert(&mut self, e: Entry) {
+        match self.index.get(e.id) {
+            Some(&i) => self.entries[i] = e,
+            None => self.push(e),
+        }
+    }
+
+    pub(crate) fn get(&self, id: &str) -> Option<&Entry> {
+        self.index.get(id).map(|&i| &self.entries[i])
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// The embedded catalog (unless `builtin` is false) with user files
+    /// layered on top (override by id). Regexes of user entries are
+    /// compiled here so a bad one fails early.
+    pub(crate) fn with_user_files(
+        files: &[PathBuf],
+        builtin: bool,
+    ) -> Result<std::borrow::Cow<'static, Catalog>, CatalogIssue> {
+        let embedded = Catalog::embedded();
+        if files.is_empty() && builtin {
+            return Ok(std::borrow::Cow::Borrowed(embedded));
+        }
+        let mut cat = if builtin {
+            embedded.clone()
+        } else {
+            Catalog::default()
+        };
+        for path in files {
+            for e in load_user_file(path)? {
+                if let Some(d) = check_structure(&e).into_iter().next() {
+                    return Err(d);
+                }
+                for (i, p) in e.patterns.iter().enumerate() {
+                    crate::matching::compile_pattern(p).map_err(|m| {
+                        CatalogIssue::error(e.source, m).at_entry(&e, &format!("patterns[{i}]"))
+                    })?;
+                }
+                cat.upsert(e);
+            }
+        }
+        Ok(std::borrow::Cow::Owned(cat))
+    }
+
+    /// Ids most similar to `id`, best first (for "did you mean").
+    pub(crate) fn closest_ids(&self, id: &str, n: usize) -> Vec<&str> {
+        let mut scored: Vec<(usize, &str)> = self
+            .entries
+            .iter()
+            .map(|e| (similarity_distance(id, e.id), e.id))
+            .collect();
+        scored.sort();
+        scored.into_iter().take(n).map(|(_, s)| s).collect()
+    }
+}
+
+/// Reads and parses a user catalog file; the area is the file stem.
+pub(crate) fn load_user_file(path: &Path) -> Result<Vec<Entry>, CatalogIssue> {
+    let origin = path.display().to_string();
+    let bytes = std::fs::read(path)
+        .map_err(|e| CatalogIssue::error(&origin, crate::read::input::io_reason(&e)))?;
+    let text = String::from_utf8(bytes)
+        .map_err(|_| CatalogIssue::error(&origin, "not valid UTF-8 text"))?;
+    let area = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "user".into());
+    parse_file(&origin, &area, &text)
+}
+
+/// Edit distance, with a bonus for shared words, for id suggestions.
+fn similarity_distance(a: &str, b: &str) -> usize {
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for i in 1..=a.len() {
+        let mut cur = vec![i; b.len() + 1];
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            cur[j] = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folded_chinese_lines_join() {
+        assert_eq!(
+            join_cjk("这是 一行。 下一行 AList 的 port"),
+            "这是一行。下一行 AList 的 port"
+        );
+    }
+
+    #[test]
+    fn spans_are_strings() {
+        for &(start, end) in embedded::SPANS {
+            assert!(embedded::TEXT.get(start as usize..end as usize).is_some());
+        }
+        assert!(embedded::TEXT.len() < u32::MAX as usize);
+    }
+
+    #[test]
+    fn embedded_entries_pass_the_structural_checks() {
+        let cat = Catalog::embedded();
+        assert_eq!(cat.len(), ENTRY_COUNT);
+        for e in &cat.entries {
+            assert_eq!(check_structure(e), Vec::new(), "{}", e.id);
+            assert_eq!(e.literals.len(), e.patterns.len(), "{}", e.id);
+        }
+    }
+
+    #[test]
+    fn kebab_ids() {
+        assert!(is_kebab_id("port-in-use"));
+        assert!(is_kebab_id("query-fail-61008"));
+        assert!(!is_kebab_id("Port-in-use"));
+        assert!(!is_kebab_id("port--in-use"));
+        assert!(!is_kebab_id("port_in_use"));
+        assert!(!is_kebab_id("-port"));
+        assert!(!is_kebab_id("1port"));
+    }
+
+    #[test]
+    fn yaml_errors_are_located() {
+        let d = parse_file("x.yaml", "x", "- id: a\n  bogus: 1\n").unwrap_err();
+        assert_eq!(d.file, "x.yaml");
+        assert!(d.line.is_some());
+        assert!(d.message.contains("unknown field `bogus`"), "{}", d.message);
+    }
+}

@@ -1,0 +1,200 @@
+//! The literals every match of a pattern must contain: the prefilter's
+//! input. Depends on regex-syntax only, so build.rs computes them for the
+//! embedded catalog at build time (start-up then parses no regex at all).
+
+use regex_syntax::hir::{Class, Hir, HirKind};
+
+/// Shortest literal worth prefiltering on; shorter ones hit nearly every line.
+const MIN_LITERAL: usize = 3;
+
+/// Literal sets kept per pattern: a few distinctive ones prune as well as all.
+const MAX_SETS: usize = 3;
+
+/// Sets of literals (lower-cased) that every match of `pattern` satisfies:
+/// each set has at least one of its literals in the match. A pattern needs
+/// to run only on text that satisfies all its sets. `None` when no useful
+/// set exists.
+pub(crate) fn required_literals(pattern: &str) -> Option<Vec<Vec<String>>> {
+    let hir = regex_syntax::ParserBuilder::new()
+        .case_insensitive(false)
+        .build()
+        .parse(pattern)
+        .ok()?;
+    let mut sets: Vec<Vec<String>> = required(&hir)
+        .into_iter()
+        .filter(|set| !set.is_empty() && set.iter().all(|l| l.len() >= MIN_LITERAL))
+        .collect();
+    // The most selective first: long literals, few alternatives.
+    sets.sort_by_key(|set| std::cmp::Reverse(selectivity(set)));
+    sets.dedup();
+    sets.truncate(MAX_SETS);
+    (!sets.is_empty()).then_some(sets)
+}
+
+fn selectivity(set: &[String]) -> (usize, std::cmp::Reverse<usize>) {
+    let shortest = set.iter().map(String::len).min().unwrap_or(0);
+    (shortest.min(12), std::cmp::Reverse(set.len()))
+}
+
+/// The one string `h` matches (ASCII case folded), if it matches exactly one.
+fn exact(h: &Hir) -> Option<String> {
+    match h.kind() {
+        HirKind::Literal(lit) => {
+            let s = std::str::from_utf8(&lit.0).ok()?;
+            // Non-ASCII letters with case would need Unicode folding, which
+            // the prefilter (literals and text lower-cased as ASCII) does not do.
+            if s.chars()
+                .any(|c| !c.is_ascii() && c.to_lowercase().ne(c.to_uppercase()))
+            {
+                return None;
+            }
+            Some(s.to_ascii_lowercase())
+        }
+        HirKind::Class(class) => single_folded_char(class).map(String::from),
+        HirKind::Capture(c) => exact(&c.sub),
+        HirKind::Concat(subs) => subs.iter().map(exact).collect(),
+        HirKind::Repetition(r) if r.max == Some(r.min) && r.min <= 8 => {
+            exact(&r.sub).map(|s| s.repeat(r.min as usize))
+        }
+        _ => None,
+    }
+}
+
+/// `[Tt]` and `(?i)t` are one character for an ASCII-insensitive search.
+fn single_folded_char(class: &Class) -> Option<char> {
+    let mut found: Option<char> = None;
+    let mut check = |c: char| -> bool {
+        if !c.is_ascii() {
+            return false;
+        }
+        let c = c.to_ascii_lowercase();
+        match found {
+            None => {
+                found = Some(c);
+                true
+            }
+            Some(f) => f == c,
+        }
+    };
+    match class {
+        Class::Unicode(u) => {
+            for r in u.iter() {
+                if (r.end() as u32) - (r.start() as u32) > 1 {
+                    return None;
+                }
+                for c in [r.start(), r.end()] {
+                    if !check(c) {
+                        return None;
+                    }
+                }
+            }
+        }
+        Class::Bytes(b) => {
+            for r in b.iter() {
+                if r.end() - r.start() > 1 {
+                    return None;
+                }
+                for c in [r.start(), r.end()] {
+                    if !check(c as char) {
+                        return None;
+                    }
+                }
+            }
+        }
+    }
+    found
+}
+
+/// Every literal set `h` requires (a conjunction); empty when none.
+fn required(h: &Hir) -> Vec<Vec<String>> {
+    if let Some(s) = exact(h).filter(|s| !s.is_empty()) {
+        return vec![vec![s]];
+    }
+    match h.kind() {
+        HirKind::Capture(c) => required(&c.sub),
+        HirKind::Repetition(r) if r.min >= 1 => required(&r.sub),
+        HirKind::Alternation(subs) => {
+            // One set: for each alternative, the literals of its best set.
+            let mut all: Vec<String> = Vec::new();
+            for s in subs {
+                let sets = required(s);
+                let Some(best) = sets
+                    .iter()
+                    .filter(|set| set.iter().all(|l| l.len() >= MIN_LITERAL))
+                    .max_by_key(|set| selectivity(set))
+                else {
+                    return Vec::new();
+                };
+                for lit in best {
+                    if !all.contains(lit) {
+                        all.push(lit.clone());
+                    }
+                }
+            }
+            vec![all]
+        }
+        HirKind::Concat(subs) => {
+            let mut sets: Vec<Vec<String>> = Vec::new();
+            let mut run = String::new();
+            for s in subs {
+                match exact(s) {
+                    Some(lit) => run.push_str(&lit),
+                    None => {
+                        if !run.is_empty() {
+                            sets.push(vec![std::mem::take(&mut run)]);
+                        }
+                        sets.extend(required(s));
+                    }
+                }
+            }
+            if !run.is_empty() {
+                sets.push(vec![run]);
+            }
+            sets
+        }
+        _ => Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn literals_from_concat_and_alternation() {
+        let sets = |v: &[&[&str]]| -> Option<Vec<Vec<String>>> {
+            Some(
+                v.iter()
+                    .map(|s| s.iter().map(|l| l.to_string()).collect())
+                    .collect(),
+            )
+        };
+        assert_eq!(
+            required_literals(r"listen tcp (?P<a>\S*):(?P<p>\d+): bind: address already in use"),
+            sets(&[&[": bind: address already in use"], &["listen tcp "]])
+        );
+        assert_eq!(
+            required_literals(r"TooManyRequests|Too Many Requests"),
+            sets(&[&["toomanyrequests", "too many requests"]])
+        );
+        assert_eq!(
+            required_literals(r"failed get objs.*(?:TooManyRequests|Too Many Requests)"),
+            sets(&[
+                &["failed get objs"],
+                &["toomanyrequests", "too many requests"]
+            ])
+        );
+        assert_eq!(
+            required_literals(r"[Tt]oken is expired"),
+            sets(&[&["token is expired"]])
+        );
+        assert_eq!(required_literals(r"\d+"), None);
+        assert_eq!(required_literals(r"a|\d"), None);
+        // Short parts are left out; the rest still counts.
+        assert_eq!(
+            required_literals(r"a\d+ not found"),
+            sets(&[&[" not found"]])
+        );
+        assert_eq!(required_literals(r"请进行验证"), sets(&[&["请进行验证"]]));
+    }
+}

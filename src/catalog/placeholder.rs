@@ -1,0 +1,105 @@
+//! `{name}` and `{name|fallback words}` placeholders in catalog text, filled
+//! from a match's named captures so advice names the user's own port or path.
+#![warn(clippy::string_slice)]
+
+/// One placeholder occurrence: capture name and optional fallback text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Placeholder<'a> {
+    pub name: &'a str,
+    pub fallback: Option<&'a str>,
+}
+
+/// Every placeholder in `text`, in order. Braces that do not hold a
+/// lower-case identifier (JSON like `{"code":500}`) are plain text.
+pub(crate) fn placeholders(text: &str) -> Vec<Placeholder<'_>> {
+    let mut out = Vec::new();
+    scan(text, |p| out.push(p));
+    out
+}
+
+/// `text` with placeholders replaced by capture values; a placeholder whose
+/// capture did not take part uses its fallback, or `<name>`.
+pub(crate) fn fill(text: &str, captures: &[(String, String)]) -> String {
+    fill_with(text, captures, |name| format!("<{name}>"))
+}
+
+/// `fill`, with `missing` rendering a placeholder that has neither a capture
+/// nor a fallback (Markdown pages use `‹name›`: `<name>` would be HTML there).
+// boundary: spans start at an ASCII `{` and end after an ASCII `}`.
+#[allow(clippy::string_slice)]
+pub(crate) fn fill_with(
+    text: &str,
+    captures: &[(String, String)],
+    missing: impl Fn(&str) -> String,
+) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut last = 0;
+    let mut spans = Vec::new();
+    scan_spans(text, |start, end, p| spans.push((start, end, p)));
+    for (start, end, p) in spans {
+        out.push_str(&text[last..start]);
+        match captures.iter().find(|(n, _)| n == p.name) {
+            Some((_, v)) => out.push_str(v),
+            None => match p.fallback {
+                Some(fb) => out.push_str(fb),
+                None => out.push_str(&missing(p.name)),
+            },
+        }
+        last = end;
+    }
+    out.push_str(&text[last..]);
+    out
+}
+
+fn scan<'a>(text: &'a str, mut f: impl FnMut(Placeholder<'a>)) {
+    scan_spans(text, |_, _, p| f(p));
+}
+
+// boundary: `i` is an ASCII `{` byte and `close` a `}` found after it.
+#[allow(clippy::string_slice)]
+fn scan_spans<'a>(text: &'a str, mut f: impl FnMut(usize, usize, Placeholder<'a>)) {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'{'
+            && let Some(close) = text[i + 1..].find('}')
+        {
+            let inner = &text[i + 1..i + 1 + close];
+            let (name, fallback) = match inner.split_once('|') {
+                Some((n, fb)) => (n, Some(fb)),
+                None => (inner, None),
+            };
+            if is_ident(name) && fallback.is_none_or(|fb| !fb.contains('{')) {
+                f(i, i + close + 2, Placeholder { name, fallback });
+                i += close + 2;
+                continue;
+            }
+        }
+        i += 1;
+    }
+}
+
+fn is_ident(s: &str) -> bool {
+    let mut b = s.bytes();
+    matches!(b.next(), Some(c) if c.is_ascii_lowercase() || c == b'_')
+        && b.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'_')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fills_and_falls_back() {
+        let caps = vec![("port".to_string(), "5244".to_string())];
+        assert_eq!(
+            fill("port {port} on {addr|all addresses}", &caps),
+            "port 5244 on all addresses"
+        );
+        assert_eq!(
+            fill(r#"body {"code":500} {x}"#, &caps),
+            r#"body {"code":500} <x>"#
+        );
+        assert_eq!(placeholders("{a} {b|c} {Not} {}").len(), 2);
+    }
+}

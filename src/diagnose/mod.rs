@@ -1,0 +1,643 @@
+//! Turns events into findings: matches each against the catalog, collapses
+//! repeats of the same problem, and groups errors nobody knows yet.
+#![warn(clippy::string_slice)]
+
+use crate::matching::memo::{FastMap as HashMap, Memo};
+
+use std::sync::Arc;
+
+use crate::catalog::Severity;
+use crate::matching::{Caches, Hit, Matcher};
+use crate::parse::envelope::Level;
+use crate::parse::event::Event;
+
+/// Caps that keep memory bounded on hostile input (said in the summary).
+pub(crate) const MAX_FINDINGS: usize = 10_000;
+pub(crate) const MAX_UNKNOWN: usize = 1_000;
+/// Distinct capture sets kept per entry; later ones count under the entry
+/// without captures.
+pub(crate) const MAX_VARIANTS: usize = 16;
+const MAX_SAMPLES: usize = 3;
+const MAX_SAMPLE_LEN: usize = 2_000;
+
+/// Where an occurrence is: input index, line, timestamp.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Position {
+    pub source: usize,
+    pub line: u64,
+    pub timestamp: Option<String>,
+}
+
+/// A `Position` borrowed from the event it is read from: most occurrences
+/// only update a finding's last position, whose timestamp buffer is then
+/// reused rather than a new one allocated per event.
+#[derive(Clone, Copy)]
+struct PositionRef<'a> {
+    source: usize,
+    line: u64,
+    timestamp: &'a Option<String>,
+}
+
+impl PositionRef<'_> {
+    fn to_owned(self) -> Position {
+        Position {
+            source: self.source,
+            line: self.line,
+            timestamp: self.timestamp.clone(),
+        }
+    }
+
+    fn write_to(self, p: &mut Position) {
+        p.source = self.source;
+        p.line = self.line;
+        p.timestamp.clone_from(self.timestamp);
+    }
+}
+
+/// What the user was doing when it failed, read from the wrap chain.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Context {
+    pub action: Option<&'static str>,
+    pub mount_path: Option<String>,
+    pub driver: Option<String>,
+    pub path: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Finding {
+    pub entry: usize,
+    pub captures: Vec<(String, String)>,
+    pub count: u64,
+    pub first: Position,
+    pub last: Position,
+    /// The first event's headline message (the innermost cause of a dump).
+    pub matched: String,
+    /// Up to three distinct headline messages.
+    pub samples: Vec<String>,
+    pub context: Context,
+    /// Other entries that also matched the first occurrence.
+    pub also: Vec<usize>,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Unknown {
+    pub template: String,
+    pub count: u64,
+    pub level: Option<Level>,
+    pub first: Position,
+    pub sample: String,
+}
+
+/// What one event turned out to be, for streaming reporters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Outcome {
+    /// Index into `Diagnoser::findings`; `new` on the first occurrence.
+    Finding {
+        index: usize,
+        new: bool,
+    },
+    Unknown {
+        index: usize,
+        new: bool,
+    },
+    Benign,
+    Nothing,
+}
+
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Stats {
+    pub lines: u64,
+    pub events: u64,
+    pub benign: u64,
+    pub cut_lines: u64,
+    pub findings_capped: bool,
+    pub unknown_capped: bool,
+    pub outside_window: u64,
+}
+
+pub(crate) struct Diagnoser<'m> {
+    pub matcher: &'m Matcher,
+    pub findings: Vec<Finding>,
+    pub unknown: Vec<Unknown>,
+    pub stats: Stats,
+    /// The latest occurrence (position and shown message), for streaming.
+    pub last: Option<(Position, String)>,
+    /// Findings by entry, then captures.
+    by_key: HashMap<usize, HashMap<Vec<(String, String)>, usize>>,
+    by_template: HashMap<String, usize>,
+    /// Matching for `observe`; worker threads have caches of their own.
+    pub cache: MatchWorker<'m>,
+    /// Distinct capture sets recorded per entry.
+    variants: HashMap<usize, usize>,
+}
+
+/// Distinct message texts whose hits are remembered (the table is emptied
+/// when full, which keeps memory bounded). Per worker; 512 holds the
+/// recurring messages of a busy log (1,024 saved 1.7% of the work on a
+/// generated log but cost ~1 MiB more over 1 GiB).
+const HIT_CACHE: usize = 512;
+
+/// Longest text whose hits are remembered: messages are a few hundred
+/// bytes; an event of up to 64 KiB in each entry would let a hostile log
+/// make the table tens of MiB.
+const REMEMBERED_TEXT: usize = 2048;
+
+/// What matching made of one event: its normalised match text, the entries
+/// that explain it (the reported one with captures) and its headline as
+/// shown, when that differs from the match text (`None`: the same; most
+/// events are one line, shown as they are matched).
+#[derive(Debug, Clone)]
+pub(crate) struct Matched {
+    pub text: String,
+    pub hits: Arc<Vec<Hit>>,
+    pub shown: Option<String>,
+}
+
+/// Matches events against the catalog. A log repeats the same messages many
+/// times, so results are remembered per message text. Each thread that
+/// matches owns one (with the regexes' search caches); sharing one behind a
+/// lock saved a little memory and cost a third of the throughput.
+pub(crate) struct MatchWorker<'m> {
+    matcher: &'m Matcher,
+    /// Hits of recent message texts.
+    remembered: Memo<String, Arc<Vec<Hit>>>,
+    /// The regexes' search state.
+    search: Caches,
+    /// Reference mode (tests): no cache, captures for every hit.
+    pub reference: bool,
+}
+
+impl<'m> MatchWorker<'m> {
+    pub(crate) fn new(matcher: &'m Matcher, reference: bool) -> Self {
+        MatchWorker {
+            matcher,
+            remembered: Memo::new(HIT_CACHE, REMEMBERED_TEXT),
+            search: Caches::new(!reference),
+            reference,
+        }
+    }
+
+    /// Matches one event (`None` for routine ones: info and debug need no
+    /// matching).
+    pub(crate) fn prepare(&mut self, ev: &Event, paste: bool) -> Option<Matched> {
+        if ev.is_routine() {
+            return None;
+        }
+        let text = ev.match_text();
+        let hits = self.hits(&text, paste);
+        // A one-line event's match text is its head normalised; without
+        // escapes that is its head tidied, which is what it is shown as.
+        let shown = if ev.is_one_line() && !crate::parse::normalize::has_escapes(&ev.head) {
+            (text.len() > MAX_SAMPLE_LEN)
+                .then(|| crate::parse::normalize::clip_bytes(&text, MAX_SAMPLE_LEN))
+        } else {
+            Some(clip(ev.headline()))
+        };
+        Some(Matched { text, hits, shown })
+    }
+
+    fn hits(&mut self, text: &str, paste: bool) -> Arc<Vec<Hit>> {
+        if self.reference {
+            return self.reference_hits(text);
+        }
+        if let Some(h) = self.remembered.get(text) {
+            return Arc::clone(h);
+        }
+        let mut hits = self.matcher.hits(&mut self.search, text);
+        let entries = &self.matcher.catalog().entries;
+        // The hit that will be reported: a benign one wins when pasted, and
+        // in a log a benign hit means no report at all.
+        let top = match hits.iter().position(|h| entries[h.entry].benign) {
+            Some(i) if paste => Some(i),
+            Some(_) => None,
+            None => (!hits.is_empty()).then_some(0),
+        };
+        if let Some(i) = top {
+            self.matcher
+                .fill_captures(&mut self.search, &mut hits[i], text);
+        }
+        let hits = Arc::new(hits);
+        if !paste {
+            self.remembered.missed(text, || Arc::clone(&hits));
+        }
+        hits
+    }
+
+    /// The straightforward way, kept as the yardstick for the fast path:
+    /// every candidate pattern's captures, no cache.
+    fn reference_hits(&mut self, text: &str) -> Arc<Vec<Hit>> {
+        let mut hits = self.matcher.hits(&mut self.search, text);
+        for h in &mut hits {
+            self.matcher.fill_captures(&mut self.search, h, text);
+        }
+        Arc::new(hits)
+    }
+}
+
+impl<'m> Diagnoser<'m> {
+    pub(crate) fn new(matcher: &'m Matcher) -> Self {
+        Diagnoser {
+            matcher,
+            findings: Vec::new(),
+            unknown: Vec::new(),
+            stats: Stats::default(),
+            last: None,
+            by_key: HashMap::default(),
+            by_template: HashMap::default(),
+            cache: MatchWorker::new(matcher, false),
+            variants: HashMap::default(),
+        }
+    }
+
+    /// A diagnoser on the reference path (tests): no cache, captures for
+    /// every hit.
+    pub(crate) fn reference(matcher: &'m Matcher) -> Self {
+        Diagnoser {
+            cache: MatchWorker::new(matcher, true),
+            ..Diagnoser::new(matcher)
+        }
+    }
+
+    /// Explains one event. `paste` marks text given on the command line,
+    /// where normal-operation messages are explained rather than skipped.
+    pub(crate) fn observe(&mut self, ev: &Event, source: usize, paste: bool) -> Outcome {
+        let matched = self.cache.prepare(ev, paste);
+        self.apply(ev, matched, source, paste)
+    }
+
+    /// The second half of `observe`: records an event matched by
+    /// `MatchWorker::prepare` or `complete`. Events must
+    /// arrive in input order: counts, first/last positions and caps depend
+    /// on it.
+    pub(crate) fn apply(
+        &mut self,
+        ev: &Event,
+        matched: Option<Matched>,
+        source: usize,
+        paste: bool,
+    ) -> Outcome {
+        self.stats.events += 1;
+        let Some(Matched { text, hits, shown }) = matched else {
+            return Outcome::Nothing;
+        };
+        let entries = &self.matcher.catalog().entries;
+        let benign = hits.iter().position(|h| entries[h.entry].benign);
+        let top = match benign {
+            Some(i) if paste => Some(i),
+            Some(_) => {
+                self.stats.benign += 1;
+                return Outcome::Benign;
+            }
+            None if hits.is_empty() => None,
+            None => Some(0),
+        };
+        let pos = PositionRef {
+            source,
+            line: ev.line,
+            timestamp: &ev.timestamp,
+        };
+        let outcome = match top {
+            Some(i) => self.record(&hits, i, &text, shown.as_deref().unwrap_or(&text), pos),
+            None if ev.is_error() => self.record_unknown(ev, pos.to_owned()),
+            None => Outcome::Nothing,
+        };
+        let shown = shown.unwrap_or(text);
+        match &mut self.last {
+            Some((last, s)) => {
+                pos.write_to(last);
+                *s = shown;
+            }
+            None => self.last = Some((pos.to_owned(), shown)),
+        }
+        outcome
+    }
+
+    /// Whether an occurrence is counted without its captures: once an entry
+    /// has `MAX_VARIANTS` distinct captures (a file id or a client port in
+    /// every message), new ones fold into the entry alone, so memory stays
+    /// flat.
+    fn folds(&mut self, entry: usize, captures: &[(String, String)]) -> bool {
+        let fold = !captures.is_empty()
+            && !self
+                .by_key
+                .get(&entry)
+                .is_some_and(|m| m.contains_key(captures))
+            && self.variants.get(&entry).copied().unwrap_or(0) >= MAX_VARIANTS;
+        if fold {
+            self.stats.findings_capped = true;
+        }
+        fold
+    }
+
+    fn record(
+        &mut self,
+        hits: &[Hit],
+        top: usize,
+        text: &str,
+        shown: &str,
+        pos: PositionRef<'_>,
+    ) -> Outcome {
+        let hit = &hits[top];
+        let captures: &[(String, String)] = if self.folds(hit.entry, &hit.captures) {
+            &[]
+        } else {
+            &hit.captures
+        };
+        if let Some(&i) = self.by_key.get(&hit.entry).and_then(|m| m.get(captures)) {
+            let f = &mut self.findings[i];
+            f.count += 1;
+            pos.write_to(&mut f.last);
+            if f.samples.len() < MAX_SAMPLES && !f.samples.iter().any(|s| s == shown) {
+                f.samples.push(shown.to_string());
+            }
+            return Outcome::Finding {
+                index: i,
+                new: false,
+            };
+        }
+        if self.findings.len() >= MAX_FINDINGS {
+            // Keep counting under the first finding of the same entry.
+            self.stats.findings_capped = true;
+            if let Some(i) = self.findings.iter().position(|f| f.entry == hit.entry) {
+                self.findings[i].count += 1;
+                return Outcome::Finding {
+                    index: i,
+                    new: false,
+                };
+            }
+            return Outcome::Nothing;
+        }
+        let entries = &self.matcher.catalog().entries;
+        let also = hits
+            .iter()
+            .enumerate()
+            .filter(|(i, h)| *i != top && !entries[h.entry].benign)
+            .map(|(_, h)| h.entry)
+            .take(5)
+            .collect();
+        let index = self.findings.len();
+        *self.variants.entry(hit.entry).or_insert(0) += 1;
+        self.findings.push(Finding {
+            entry: hit.entry,
+            captures: captures.to_vec(),
+            count: 1,
+            first: pos.to_owned(),
+            last: pos.to_owned(),
+            matched: shown.to_string(),
+            samples: vec![shown.to_string()],
+            context: context_of(text),
+            also,
+        });
+        self.by_key
+            .entry(hit.entry)
+            .or_default()
+            .insert(captures.to_vec(), index);
+        Outcome::Finding { index, new: true }
+    }
+
+    fn record_unknown(&mut self, ev: &Event, pos: Position) -> Outcome {
+        let shown = crate::parse::normalize::normalize(ev.headline());
+        let template = template_of(&shown);
+        if let Some(&i) = self.by_template.get(&template) {
+            self.unknown[i].count += 1;
+            return Outcome::Unknown {
+                index: i,
+                new: false,
+            };
+        }
+        if self.unknown.len() >= MAX_UNKNOWN {
+            self.stats.unknown_capped = true;
+            return Outcome::Nothing;
+        }
+        let index = self.unknown.len();
+        self.unknown.push(Unknown {
+            template: template.clone(),
+            count: 1,
+            level: ev.level.or(Some(Level::Panic)),
+            first: pos,
+            sample: clip(&shown),
+        });
+        self.by_template.insert(template, index);
+        Outcome::Unknown { index, new: true }
+    }
+
+    pub(crate) fn severity(&self, f: &Finding) -> Severity {
+        self.matcher.catalog().entries[f.entry].severity
+    }
+
+    /// Findings in report order: severity, then count, then first seen.
+    pub(crate) fn sorted_findings(&self) -> Vec<&Finding> {
+        let mut v: Vec<&Finding> = self.findings.iter().collect();
+        v.sort_by(|a, b| {
+            self.severity(b)
+                .cmp(&self.severity(a))
+                .then(b.count.cmp(&a.count))
+                .then((a.first.source, a.first.line).cmp(&(b.first.source, b.first.line)))
+        });
+        v
+    }
+
+    pub(crate) fn sorted_unknown(&self) -> Vec<&Unknown> {
+        let mut v: Vec<&Unknown> = self.unknown.iter().collect();
+        v.sort_by(|a, b| {
+            b.count
+                .cmp(&a.count)
+                .then((a.first.source, a.first.line).cmp(&(b.first.source, b.first.line)))
+        });
+        v
+    }
+}
+
+fn clip(s: &str) -> String {
+    crate::parse::normalize::clip_bytes(&crate::parse::normalize::tidy(s), MAX_SAMPLE_LEN)
+}
+
+use crate::static_regex as re;
+
+re!(
+    STORAGE_DRIVER,
+    r"(?i)storages?:? \[(?P<mount>[^\]]*)\],? driver:? \[(?P<driver>[^\]]*)\]"
+);
+re!(
+    LIST_PATH,
+    r"(?i)\bfailed (?:list|get|link|put|make dir|move|copy|rename|remove) (?P<path>/[^\s:]*):"
+);
+
+/// (needle, what the user was doing), most specific first.
+const ACTIONS: &[(&str, &str)] = &[
+    (
+        "failed get enabled storages",
+        "loading storages at start-up",
+    ),
+    (
+        "failed init storage but storage is already created",
+        "adding a storage",
+    ),
+    ("failed create storage", "saving a storage"),
+    ("failed update storage", "saving a storage"),
+    ("failed load storage", "loading a storage"),
+    ("failed init storage", "loading a storage"),
+    ("failed to start", "starting the server"),
+    ("listen tcp", "starting the server"),
+    ("failed to connect database", "starting the server"),
+    ("failed get objs", "listing a folder"),
+    ("failed to list objs", "listing a folder"),
+    ("fs/list:", "listing a folder"),
+    ("failed list ", "listing a folder"),
+    ("failed link", "getting a download link"),
+    ("failed get link", "getting a download link"),
+    ("failed put", "uploading"),
+    ("failed to make dir", "uploading"),
+    ("createtempfile", "uploading"),
+    ("upload", "uploading"),
+    ("failed create meta", "saving a meta rule"),
+    ("failed copy", "copying files"),
+    ("failed move", "moving files"),
+    ("failed rename", "renaming a file"),
+    ("failed remove", "deleting files"),
+    ("offline download", "adding an offline download"),
+    ("search", "searching"),
+    ("sign-in", "logging in"),
+    ("login", "logging in"),
+    ("token is expired", "using a login session"),
+];
+
+/// Reads the user's action, mount path and driver from a message.
+pub(crate) fn context_of(text: &str) -> Context {
+    let lower = text.to_ascii_lowercase();
+    let mut c = Context {
+        action: ACTIONS
+            .iter()
+            .find(|(needle, _)| lower.contains(needle))
+            .map(|(_, a)| *a),
+        ..Context::default()
+    };
+    // Each regex runs (and is compiled, the first time) only on text with
+    // a literal it needs: a pasted message seldom has either.
+    if lower.contains("driver")
+        && let Some(m) = STORAGE_DRIVER.captures(text)
+    {
+        c.mount_path = Some(m["mount"].to_string());
+        c.driver = Some(m["driver"].to_string());
+    }
+    if lower.contains("failed ")
+        && lower.contains(" /")
+        && let Some(m) = LIST_PATH.captures(text)
+    {
+        c.path = Some(m["path"].to_string());
+    }
+    c
+}
+
+re!(
+    VOLATILE,
+    r#"(?xi)
+      (?P<url>\b[a-z][a-z0-9+.-]*://[^\s"'<>]+)
+    | (?P<quoted>"[^"]*"|'[^']*')
+    | (?P<uuid>\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b)
+    | (?P<ip>\b\d{1,3}(?:\.\d{1,3}){3}(?::\d+)?\b|\[[0-9a-f:]+\](?::\d+)?)
+    | (?P<path>(?:\b[a-z]:)?(?:[/\\][^\s/\\:,;\]\[)(]+){2,}[/\\]?|/[^\s/:,;\]\[)(]+)
+    | (?P<hex>\b(?:[0-9a-f]*[0-9][0-9a-f]*[a-f][0-9a-f]*|[0-9a-f]*[a-f][0-9a-f]*[0-9][0-9a-f]*)\b)
+    | (?P<num>\b\d+(?:\.\d+)?\b|-\d+\b)
+    "#
+);
+
+/// A message with its volatile parts masked, so that one error repeated with
+/// other paths, ids or numbers groups under one template.
+pub(crate) fn template_of(msg: &str) -> String {
+    let masked = VOLATILE.replace_all(msg, |c: &regex::Captures<'_>| {
+        let kind = ["url", "quoted", "uuid", "ip", "path", "hex", "num"]
+            .into_iter()
+            .find(|k| c.name(k).is_some())
+            .unwrap_or("num");
+        let whole = c.get(0).map_or("", |m| m.as_str());
+        let start = c.get(0).map_or(0, |m| m.start());
+        // `i/o` is a word, not a path.
+        // boundary: `start` is a regex match start on `msg`.
+        #[allow(clippy::string_slice)]
+        if kind == "path"
+            && msg[..start]
+                .chars()
+                .last()
+                .is_some_and(char::is_alphanumeric)
+        {
+            return whole.to_string();
+        }
+        match kind {
+            "url" => "<url>",
+            "quoted" => "\"<str>\"",
+            "uuid" => "<uuid>",
+            "ip" => "<ip>",
+            "path" => "<path>",
+            "hex" => "<hex>",
+            _ => "<n>",
+        }
+        .to_string()
+    });
+    clip(&masked)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A text is remembered from its second miss on, and what is
+    /// remembered is what matching finds.
+    #[test]
+    fn hits_are_remembered_on_the_second_miss() {
+        let matcher = Matcher::new(std::borrow::Cow::Borrowed(
+            crate::catalog::Catalog::embedded(),
+        ));
+        let mut cache = MatchWorker::new(&matcher, false);
+        let text = "failed get objs: failed to list objs: ForbiddenDriveNotValid:not valid driveId";
+        let first = cache.hits(text, false);
+        assert_eq!(cache.remembered.len(), 0);
+        let second = cache.hits(text, false);
+        assert_eq!(cache.remembered.len(), 1);
+        let third = cache.hits(text, false);
+        assert!(Arc::ptr_eq(&second, &third));
+        assert_eq!(first, third);
+        assert!(!first.is_empty());
+        // Nor is a long text, however often it comes.
+        let long = format!("{text} {}", "x".repeat(REMEMBERED_TEXT));
+        for _ in 0..3 {
+            assert_eq!(cache.hits(&long, false), first);
+        }
+        assert_eq!(cache.remembered.len(), 1);
+        // Pasted text is never remembered.
+        let mut cache = MatchWorker::new(&matcher, false);
+        for _ in 0..3 {
+            cache.hits(text, true);
+        }
+        assert_eq!(cache.remembered.len(), 0);
+    }
+
+    #[test]
+    fn templates_mask_volatile_parts() {
+        assert_eq!(
+            template_of(
+                "failed list /quark/Movies/2024: Get \"https://x.y/z?a=1\": dial tcp 10.0.0.5:443: i/o timeout after 30 s"
+            ),
+            "failed list <path>: Get \"<str>\": dial tcp <ip>: i/o timeout after <n> s"
+        );
+        assert_eq!(
+            template_of("file 634e704cefa78f92fefd4c779f7422d820082d041 gone, code -9"),
+            "file <hex> gone, code <n>"
+        );
+        assert_eq!(template_of("failed get objs: EOF"), "failed get objs: EOF");
+    }
+
+    #[test]
+    fn context_from_chains() {
+        let c =
+            context_of("failed get enabled storages: [/ali], driver: [AliyundriveOpen], Error: x");
+        assert_eq!(c.action, Some("loading storages at start-up"));
+        assert_eq!(c.mount_path.as_deref(), Some("/ali"));
+        assert_eq!(c.driver.as_deref(), Some("AliyundriveOpen"));
+        let c = context_of(
+            "failed get objs: failed to list objs: failed list /quark/Movies: require login [guest]",
+        );
+        assert_eq!(c.action, Some("listing a folder"));
+        assert_eq!(c.path.as_deref(), Some("/quark/Movies"));
+    }
+}

@@ -1,0 +1,293 @@
+//! Groups physical lines into events: one log entry with its continuation
+//! lines, a pkg/errors `%+v` dump, a gin recovery block or a Go panic.
+#![warn(clippy::string_slice)]
+
+use crate::parse::envelope::{Level, Line, LineKind};
+use crate::parse::normalize::normalize;
+
+/// Bounds that keep memory flat whatever the input looks like.
+const MAX_DETAILS: usize = 64;
+const MAX_FRAMES: usize = 16;
+const MAX_EVENT_BYTES: usize = 64 * 1024;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum EventKind {
+    Entry,
+    Plain,
+    Panic,
+    Recovery,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Event {
+    pub kind: EventKind,
+    /// First physical line of the event (1-based).
+    pub line: u64,
+    pub level: Option<Level>,
+    pub timestamp: Option<String>,
+    /// The first line's message: for a `%+v` dump, the innermost cause.
+    pub head: String,
+    /// Continuation lines that are text (wrap messages, panic values).
+    pub details: Vec<String>,
+    /// Stack frames (the first few).
+    pub frames: Vec<String>,
+    bytes: usize,
+}
+
+impl Event {
+    fn new(kind: EventKind, line: u64, l: Line) -> Event {
+        Event {
+            kind,
+            line,
+            level: l.level,
+            timestamp: l.timestamp,
+            bytes: l.message.len(),
+            head: l.message,
+            details: Vec::new(),
+            frames: Vec::new(),
+        }
+    }
+
+    /// The line that best says what happened: the first line's message, or
+    /// for a gin recovery block (whose first line only says "panic
+    /// recovered:") the panic value under it.
+    pub(crate) fn headline(&self) -> &str {
+        if self.head.is_empty() {
+            self.details.first().map_or("", String::as_str)
+        } else {
+            &self.head
+        }
+    }
+
+    /// Errors, fatals, panics and crashes are worth reporting even when the
+    /// catalog does not know them.
+    pub(crate) fn is_error(&self) -> bool {
+        matches!(self.kind, EventKind::Panic | EventKind::Recovery)
+            || self.level.is_some_and(Level::is_error)
+    }
+
+    /// Levels that never describe a problem.
+    pub(crate) fn is_routine(&self) -> bool {
+        matches!(self.level, Some(Level::Debug | Level::Info))
+    }
+
+    /// An event of one line: its match text is its head, normalised.
+    pub(crate) fn is_one_line(&self) -> bool {
+        self.kind != EventKind::Recovery && self.details.is_empty() && self.frames.is_empty()
+    }
+
+    /// The text the catalog is matched against, normalised.
+    ///
+    /// A `%+v` dump prints the innermost cause first and the wrapping messages
+    /// after it; rebuilding the chain outermost-first puts the cause last,
+    /// where it would be in the API's message.
+    pub(crate) fn match_text(&self) -> String {
+        // Most events are one line: nothing to join.
+        if self.is_one_line() {
+            return normalize(&self.head);
+        }
+        let mut s = String::with_capacity(self.bytes + 64);
+        match self.kind {
+            EventKind::Panic | EventKind::Recovery => {
+                if self.kind == EventKind::Recovery {
+                    s.push_str("panic recovered: ");
+                }
+                s.push_str(&self.head);
+                for d in &self.details {
+                    s.push(' ');
+                    s.push_str(d);
+                }
+                // The frame that names a driver tells which one crashed.
+                if let Some(f) = self
+                    .frames
+                    .iter()
+                    .find(|f| f.contains("/drivers/"))
+                    .or(self.frames.iter().find(|f| !f.starts_with("goroutine")))
+                {
+                    s.push_str(" at ");
+                    s.push_str(f);
+                }
+            }
+            _ if !self.frames.is_empty() && !self.details.is_empty() => {
+                for d in self.details.iter().rev() {
+                    s.push_str(d);
+                    s.push_str(": ");
+                }
+                s.push_str(&self.head);
+            }
+            _ => {
+                s.push_str(&self.head);
+                for d in &self.details {
+                    s.push(' ');
+                    s.push_str(d);
+                }
+            }
+        }
+        normalize(&s)
+    }
+
+    /// Drops what only matching needed (continuation lines, frames), once
+    /// it is matched: what is left is what a report shows.
+    pub(crate) fn shed(&mut self) {
+        if self.head.is_empty()
+            && let Some(first) = self.details.first_mut()
+        {
+            self.head = std::mem::take(first);
+        }
+        self.details = Vec::new();
+        self.frames = Vec::new();
+    }
+
+    fn add_detail(&mut self, text: String) {
+        if self.details.len() < MAX_DETAILS && self.bytes + text.len() <= MAX_EVENT_BYTES {
+            self.bytes += text.len();
+            self.details.push(text);
+        }
+    }
+
+    fn add_frame(&mut self, text: String) {
+        if self.frames.len() < MAX_FRAMES {
+            self.frames.push(text);
+        }
+    }
+}
+
+/// Feeds lines in, takes complete events out.
+#[derive(Debug, Default)]
+pub(crate) struct EventBuilder {
+    /// Pasted text: consecutive lines without an envelope are one message
+    /// (a message wrapped by a terminal or a browser).
+    paste: bool,
+    current: Option<Event>,
+}
+
+impl EventBuilder {
+    pub(crate) fn new(paste: bool) -> Self {
+        EventBuilder {
+            paste,
+            current: None,
+        }
+    }
+
+    /// Adds line number `n`; returns the event this line completed, if any.
+    pub(crate) fn push(&mut self, n: u64, line: Line) -> Option<Event> {
+        match line.kind {
+            LineKind::LogEntry => self.replace(Some(Event::new(EventKind::Entry, n, line))),
+            LineKind::Panic => self.replace(Some(Event::new(EventKind::Panic, n, line))),
+            LineKind::Recovery => self.replace(Some(Event::new(EventKind::Recovery, n, line))),
+            LineKind::Access => self.replace(None),
+            LineKind::Frame => {
+                if let Some(ev) = &mut self.current {
+                    ev.add_frame(line.message);
+                }
+                None
+            }
+            LineKind::Blank => match &self.current {
+                Some(ev) if ev.kind == EventKind::Plain => self.replace(None),
+                _ => None,
+            },
+            LineKind::Plain => match &mut self.current {
+                Some(ev) if ev.kind != EventKind::Plain || self.paste => {
+                    ev.add_detail(line.message);
+                    None
+                }
+                _ => self.replace(Some(Event::new(EventKind::Plain, n, line))),
+            },
+        }
+    }
+
+    /// Whether a stack frame pushed now would be read for its text: only
+    /// a panic's frames are (the one naming a driver joins its match
+    /// text); other events only count theirs, so a frame line may then
+    /// come with an empty message.
+    pub(crate) fn frame_text_needed(&self) -> bool {
+        self.current.as_ref().is_some_and(|ev| {
+            matches!(ev.kind, EventKind::Panic | EventKind::Recovery)
+                && ev.frames.len() < MAX_FRAMES
+        })
+    }
+
+    /// The last event, at the end of the input.
+    pub(crate) fn finish(&mut self) -> Option<Event> {
+        self.current.take()
+    }
+
+    /// Takes up an event that is not complete yet (the last event of a part
+    /// of the input read elsewhere); the builder must be empty.
+    pub(crate) fn resume(&mut self, ev: Event) {
+        debug_assert!(self.current.is_none());
+        self.current = Some(ev);
+    }
+
+    /// Whether a line of this kind begins a new event whatever came before
+    /// it: where one part of an input can be read apart from the previous.
+    pub(crate) fn starts_afresh(kind: &LineKind) -> bool {
+        matches!(
+            kind,
+            LineKind::LogEntry | LineKind::Panic | LineKind::Recovery | LineKind::Access
+        )
+    }
+
+    fn replace(&mut self, next: Option<Event>) -> Option<Event> {
+        std::mem::replace(&mut self.current, next)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::envelope::parse_line;
+
+    fn events(text: &str, paste: bool) -> Vec<Event> {
+        let mut b = EventBuilder::new(paste);
+        let mut out = Vec::new();
+        for (i, l) in text.lines().enumerate() {
+            out.extend(b.push(i as u64 + 1, parse_line(l)));
+        }
+        out.extend(b.finish());
+        out
+    }
+
+    #[test]
+    fn errors_dump_is_one_event_with_the_chain_rebuilt() {
+        let log = "ERRO[2025-03-14 09:27:10] failed list /quark/Movies: require login [guest]\n\
+                   failed to list objs\n\
+                   github.com/alist-org/alist/v3/internal/op.List.func1\n\
+                   \t/source/internal/op/fs.go:128\n\
+                   runtime.goexit\n\
+                   \t/usr/local/go/src/runtime/asm_amd64.s:1700\n\
+                   failed get objs \n\
+                   [GIN] 2025/03/14 - 09:27:10 | 200 |  1.5ms | 1.2.3.4 | POST \"/api/fs/list\"\n";
+        let ev = events(log, false);
+        assert_eq!(ev.len(), 1);
+        assert_eq!(ev[0].line, 1);
+        assert_eq!(
+            ev[0].match_text(),
+            "failed get objs: failed to list objs: failed list /quark/Movies: require login [guest]"
+        );
+    }
+
+    #[test]
+    fn go_panic_is_one_event() {
+        let log = "panic: runtime error: index out of range [0] with length 0\n\
+                   \n\
+                   goroutine 77 [running]:\n\
+                   github.com/alist-org/alist/v3/drivers/baidu_photo.(*BaiduPhoto).List(0xc0, {0x1, 0xc0})\n\
+                   \t/src/drivers/baidu_photo/driver.go:99 +0x1f\n\
+                   INFO[2025-03-14 09:27:10] reading config file: data/config.json\n";
+        let ev = events(log, false);
+        assert_eq!(ev.len(), 2);
+        assert_eq!(ev[0].kind, EventKind::Panic);
+        assert!(ev[0].match_text().contains("drivers/baidu_photo"));
+        assert!(ev[1].is_routine());
+    }
+
+    #[test]
+    fn plain_lines_join_only_when_pasted() {
+        let text = "failed get objs: failed to list objs: NotFound.FileId:The resource\nfile_id cannot be found.";
+        assert_eq!(events(text, false).len(), 2);
+        let ev = events(text, true);
+        assert_eq!(ev.len(), 1);
+        assert!(ev[0].match_text().contains("resource file_id cannot"));
+    }
+}

@@ -1,0 +1,253 @@
+//! Where text comes from (pasted arguments, standard input, files) and how it
+//! is read: streamed line by line in bounded memory, whatever the bytes are.
+#![warn(clippy::string_slice)]
+
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+/// Longest line kept for matching; the rest of a longer line is skipped
+/// (counted, and said in the summary) so one huge line cannot exhaust memory.
+pub(crate) const MAX_LINE: usize = 64 * 1024;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Source {
+    /// A message given on the command line (the Nth TEXT argument).
+    Text {
+        index: usize,
+        text: String,
+    },
+    Stdin,
+    File(PathBuf),
+}
+
+impl Source {
+    /// How the source is named in reports.
+    pub(crate) fn name(&self) -> String {
+        match self {
+            Source::Text { index, .. } => format!("<arg {index}>"),
+            Source::Stdin => "<stdin>".to_string(),
+            Source::File(p) => p.display().to_string(),
+        }
+    }
+
+    /// Pasted text joins wrapped lines into one message.
+    pub(crate) fn is_paste(&self) -> bool {
+        matches!(self, Source::Text { .. })
+    }
+
+    /// Opens the source for reading; gzip is detected by its magic bytes
+    /// (rotated `log-*.log.gz` files, on standard input too). Standard
+    /// input stops being read once `stop` is set, even while it is quiet.
+    pub(crate) fn open(&self, stop: &Arc<AtomicBool>) -> Result<Box<dyn Read + Send>, String> {
+        let raw: Box<dyn Read + Send> = match self {
+            Source::Text { text, .. } => Box::new(io::Cursor::new(text.clone().into_bytes())),
+            Source::Stdin => {
+                grow_stdin_pipe();
+                Box::new(StdinReader {
+                    stop: Arc::clone(stop),
+                })
+            }
+            Source::File(p) => Box::new(open_file(p)?),
+        };
+        maybe_gunzip(raw).map_err(|e| io_reason(&e))
+    }
+}
+
+/// Standard input, read so that a Ctrl-C (`stop`) ends it even while it
+/// is quiet: each read first waits for data in short polls, checking
+/// `stop` between them, and a stopped input reads as ended. So no thread
+/// is ever left blocked on it, and whoever reads it can be joined.
+pub(crate) struct StdinReader {
+    stop: Arc<AtomicBool>,
+}
+
+/// Whether `StdinReader` ends promptly once reading stops. It waits for
+/// data with poll(2), which exists on Unix only; elsewhere a read of a
+/// quiet pipe blocks until input comes, so whoever reads standard input
+/// there must be a thread that can be left behind.
+pub(crate) const STDIN_STOPS_PROMPTLY: bool = cfg!(unix);
+
+/// How often a quiet standard input looks at the stop flag.
+const STOP_POLL: Duration = Duration::from_millis(50);
+
+impl Read for StdinReader {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        loop {
+            if self.stop.load(Ordering::Relaxed) {
+                return Ok(0);
+            }
+            if stdin_more_soon(STOP_POLL) {
+                return io::stdin().read(buf);
+            }
+        }
+    }
+}
+
+/// A pipe holds 64 KiB by default, so a fast writer and reader take turns
+/// after every 64 KiB; a 1 MiB pipe lets both run. Linux only, best effort.
+#[cfg(target_os = "linux")]
+fn grow_stdin_pipe() {
+    use std::os::fd::AsRawFd;
+    let fd = io::stdin().as_raw_fd();
+    // SAFETY: fcntl on our own standard-input descriptor with an integer
+    // argument; failure (not a pipe, limit too low) only leaves it as it was.
+    unsafe {
+        libc::fcntl(fd, libc::F_SETPIPE_SZ, 1 << 20);
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn grow_stdin_pipe() {}
+
+/// Whether standard input has data (or its end) within `wait`: lets the
+/// reader pass on what it has when a pipe falls quiet. Where it cannot
+/// tell, it says yes (the reader then fills whole chunks).
+#[cfg(unix)]
+pub(crate) fn stdin_more_soon(wait: Duration) -> bool {
+    use std::os::fd::AsRawFd;
+    let mut fds = libc::pollfd {
+        fd: io::stdin().as_raw_fd(),
+        events: libc::POLLIN,
+        revents: 0,
+    };
+    let ms = libc::c_int::try_from(wait.as_millis()).unwrap_or(libc::c_int::MAX);
+    // SAFETY: one valid pollfd for our own standard input, its length 1.
+    let ready = unsafe { libc::poll(&mut fds, 1, ms) };
+    // A signal (Ctrl-C) cutting the wait short is not data; another
+    // failure is left for the read to report.
+    ready > 0 || (ready < 0 && io::Error::last_os_error().kind() != io::ErrorKind::Interrupted)
+}
+
+#[cfg(not(unix))]
+pub(crate) fn stdin_more_soon(_wait: Duration) -> bool {
+    true
+}
+
+/// Opens a regular file (or FIFO, device), refusing directories up front.
+pub(crate) fn open_file(p: &Path) -> Result<File, String> {
+    let f = File::open(p).map_err(|e| io_reason(&e))?;
+    match f.metadata() {
+        Ok(m) if m.is_dir() => Err("is a directory".to_string()),
+        _ => Ok(f),
+    }
+}
+
+/// Wraps `r` in a gzip decoder when it starts with the gzip magic bytes.
+pub(crate) fn maybe_gunzip(r: Box<dyn Read + Send>) -> io::Result<Box<dyn Read + Send>> {
+    let mut buf = BufReader::with_capacity(64 * 1024, r);
+    let head = loop {
+        match buf.fill_buf() {
+            Ok(h) => break h,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        }
+    };
+    if head.starts_with(&[0x1f, 0x8b]) {
+        Ok(Box::new(flate2::read::MultiGzDecoder::new(buf)))
+    } else {
+        Ok(Box::new(buf))
+    }
+}
+
+/// Reads a growing file like `tail -F`: waits at the end for more data, and
+/// when the file is replaced (lumberjack renames `log.log` and creates a new
+/// one) finishes the old file, then continues with the new one. Returns end
+/// of input only once `stop` is set.
+pub(crate) struct FollowReader {
+    path: PathBuf,
+    file: File,
+    pos: u64,
+    id: Option<u64>,
+    stop: Arc<AtomicBool>,
+    /// Times the file was replaced or truncated.
+    pub reopened: u64,
+}
+
+impl FollowReader {
+    pub(crate) fn open(path: &Path, stop: Arc<AtomicBool>) -> Result<FollowReader, String> {
+        let file = open_file(path)?;
+        let id = file_id(&file);
+        Ok(FollowReader {
+            path: path.to_path_buf(),
+            file,
+            pos: 0,
+            id,
+            stop,
+            reopened: 0,
+        })
+    }
+
+    /// The file at `path` is another one, or shorter than what was read.
+    fn replaced(&self) -> bool {
+        match std::fs::metadata(&self.path) {
+            Ok(m) => m.len() < self.pos || meta_id(&m).is_some_and(|id| Some(id) != self.id),
+            Err(_) => false,
+        }
+    }
+}
+
+impl Read for FollowReader {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        loop {
+            let n = self.file.read(buf)?;
+            if n > 0 {
+                self.pos += n as u64;
+                return Ok(n);
+            }
+            if self.stop.load(Ordering::Relaxed) {
+                return Ok(0);
+            }
+            if self.replaced()
+                && let Ok(f) = open_file(&self.path)
+            {
+                self.id = file_id(&f);
+                self.file = f;
+                self.pos = 0;
+                self.reopened += 1;
+                continue;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+#[cfg(unix)]
+fn meta_id(m: &std::fs::Metadata) -> Option<u64> {
+    use std::os::unix::fs::MetadataExt;
+    Some(m.ino())
+}
+
+#[cfg(not(unix))]
+fn meta_id(_: &std::fs::Metadata) -> Option<u64> {
+    None
+}
+
+fn file_id(f: &File) -> Option<u64> {
+    f.metadata().ok().as_ref().and_then(meta_id)
+}
+
+/// A short, lower-case reason for an I/O error, without the "(os error N)".
+pub(crate) fn io_reason(e: &io::Error) -> String {
+    match e.kind() {
+        io::ErrorKind::NotFound => "no such file or directory".into(),
+        io::ErrorKind::PermissionDenied => "permission denied".into(),
+        io::ErrorKind::IsADirectory => "is a directory".into(),
+        io::ErrorKind::InvalidData => "invalid data".into(),
+        _ => {
+            let s = e.to_string();
+            let s = match s.split_once(" (os error") {
+                Some((reason, _)) => reason.to_string(),
+                None => s,
+            };
+            let mut c = s.chars();
+            match c.next() {
+                Some(f) => f.to_lowercase().chain(c).collect(),
+                None => s,
+            }
+        }
+    }
+}

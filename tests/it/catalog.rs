@@ -1,0 +1,88 @@
+//! The embedded catalog proves itself: schema, ids, regexes, placeholders,
+//! and every example and counter-example through the real pipeline.
+
+use alist_doctor::testing::{self, ENTRY_COUNT, embedded_files};
+
+#[test]
+fn embedded_catalog_passes_strict_lint() {
+    let errors: Vec<String> = testing::lint_embedded()
+        .into_iter()
+        .filter(|(warning, _)| !warning)
+        .map(|(_, d)| d)
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "{} errors:\n{}",
+        errors.len(),
+        errors.join("\n")
+    );
+}
+
+#[test]
+fn faq_ids_are_present() {
+    let ids = testing::entry_ids();
+    let faq = [
+        "aliyundrive-open-too-many-requests",
+        "aliyundrive-open-exceed-capacity",
+        "login-token-expired",
+        "refresh-token-missing",
+        "drive-not-valid",
+        "network-no-such-host",
+        "network-dns-lookup-failed",
+        "network-tls-handshake-timeout",
+        "network-connection-reset",
+        "network-connection-refused",
+        "network-client-timeout",
+        "network-unreachable",
+        "storage-mount-path-duplicate",
+        "storage-mount-path-required",
+        "meta-path-duplicate",
+        "meta-path-required",
+        "alist-site-mount-forbidden",
+        "region-pikpak-share",
+        "region-terabox",
+        "search-not-available",
+        "baidu-photo-rename-invalid",
+        "aliyundrive-open-file-id-not-found",
+        "browser-userscript-conflict",
+        "login-locked-too-many-attempts",
+        "no-storage",
+        "onedrive-app-mysite-url",
+        "port-in-use",
+        "upload-413-body-too-large",
+        "query-fail-61008",
+    ];
+    let missing: Vec<&str> = faq.iter().copied().filter(|id| !ids.contains(id)).collect();
+    assert!(missing.is_empty(), "missing FAQ ids: {missing:?}");
+}
+
+#[test]
+fn build_time_count_and_file_list_match() {
+    assert_eq!(ENTRY_COUNT, testing::entry_ids().len());
+    let mut on_disk: Vec<String> = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/data"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".yaml"))
+        .collect();
+    on_disk.sort();
+    let embedded: Vec<String> = embedded_files()
+        .iter()
+        .map(|(n, _)| n.to_string())
+        .collect();
+    assert_eq!(on_disk, embedded);
+}
+
+/// Prints the catalog's size, the figure the README quotes
+/// (`cargo test --test integration -- --nocapture catalog_size`).
+#[test]
+fn catalog_size() {
+    let entries = testing::entries();
+    let examples: usize = entries.iter().map(|e| e.examples).sum();
+    let counter: usize = entries.iter().map(|e| e.counter_examples).sum();
+    let zh = entries.iter().filter(|e| e.zh).count();
+    println!(
+        "catalog: {} entries, {examples} examples, {counter} counter-examples, {zh} with Chinese text",
+        entries.len()
+    );
+    assert!(entries.iter().all(|e| e.examples >= 2));
+}
