@@ -9,7 +9,7 @@ use std::{env, fs, path::Path};
 
 #[path = "src/catalog/pattern.rs"]
 #[allow(dead_code)]
-mod literals;
+mod pattern;
 #[path = "src/catalog/schema.rs"]
 #[allow(dead_code)]
 mod schema;
@@ -63,7 +63,7 @@ impl Tables {
     fn literals(&mut self, patterns: &[String]) -> (u32, u32) {
         let first = self.pattern_sets.len() as u32;
         for p in patterns {
-            let sets = literals::required_literals(p).unwrap_or_default();
+            let sets = pattern::required_literals(p).unwrap_or_default();
             let start = self.sets.len() as u32;
             for set in sets {
                 let range = self.list(false, &set);
@@ -194,6 +194,11 @@ fn main() {
         let lines = schema::entry_lines(&text);
         for (i, e) in parsed.iter().enumerate() {
             let line = lines.get(i).copied().unwrap_or(1);
+            for (k, p) in e.patterns.iter().enumerate() {
+                if let Err(why) = pattern::compile_pattern(p) {
+                    panic!("data/{name}:{line}: entry '{}', patterns[{k}]: {why}", e.id);
+                }
+            }
             if let Some(first) = ids.insert(e.id.clone(), format!("data/{name}:{line}")) {
                 panic!(
                     "data/{name}:{line}: duplicate id '{}', first at {first}",

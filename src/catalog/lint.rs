@@ -6,10 +6,11 @@ use std::collections::HashMap;
 
 use regex_syntax::hir::{Hir, HirKind};
 
+use crate::catalog::pattern::{MAX_CAPTURE, capture_names, compile_pattern, required_literals};
 use crate::catalog::placeholder::placeholders;
 use crate::catalog::{Catalog, CatalogIssue, Entry, check_structure, embedded_files, parse_file};
 use crate::diagnose::Diagnoser;
-use crate::matching::{Matcher, capture_names, compile_pattern, required_literals};
+use crate::matching::Matcher;
 use crate::pipeline::diagnose_text;
 
 /// A catalog file to lint: name for messages, area, contents.
@@ -83,7 +84,7 @@ pub(crate) fn lint(files: &[LintFile], strict: bool) -> Vec<CatalogIssue> {
                         "counted repetition {{{min},{max}}}: the automaton grows with the bound \
                          (memory and speed on every search); use * or + instead, captured \
                          values are clipped to {} bytes anyway",
-                        crate::matching::MAX_CAPTURE
+                        MAX_CAPTURE
                     ),
                 )
                 .at_entry(&e, &field);

@@ -506,7 +506,7 @@ impl Catalog {
                     return Err(d);
                 }
                 for (i, p) in e.patterns.iter().enumerate() {
-                    crate::matching::compile_pattern(p).map_err(|m| {
+                    pattern::compile_pattern(p).map_err(|m| {
                         CatalogIssue::error(e.source, m).at_entry(&e, &format!("patterns[{i}]"))
                     })?;
                 }

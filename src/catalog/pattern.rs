@@ -1,8 +1,116 @@
-//! The literals every match of a pattern must contain: the prefilter's
-//! input. Depends on regex-syntax only, so build.rs computes them for the
-//! embedded catalog at build time (start-up then parses no regex at all).
+//! The pattern language of the catalog: how a pattern compiles, what it
+//! captures, whether it is plain text, and the literals every match must
+//! contain (the prefilter's input). A leaf: the catalog, the matcher, lint
+//! and build.rs depend on it, it depends on the regex crates only. build.rs
+//! compiles every embedded pattern with it (a bad one fails the build) and
+//! computes the literals, so start-up parses no regex at all.
 
+use regex_automata::meta::{self, Regex};
+use regex_automata::util::{primitives::PatternID, syntax};
 use regex_syntax::hir::{Class, Hir, HirKind};
+
+/// Compiled-size ceiling for one pattern: keeps hostile user catalogs from
+/// eating memory (the regex crate's matching is linear-time, so size is the
+/// only resource a pattern can abuse).
+const PATTERN_SIZE_LIMIT: usize = 2 << 20;
+
+/// Lazy-DFA cache per pattern: enough for the short messages patterns run
+/// on; the default (2 MiB each) would let dozens of patterns grow memory.
+const DFA_CACHE: usize = 256 << 10;
+
+/// Longest captured value kept, in bytes: patterns capture with `*`, and a
+/// whole JSON body is no use as a detail (nor as a grouping key).
+pub(crate) const MAX_CAPTURE: usize = 200;
+
+/// Compiles a catalog pattern the way the matcher runs it: case-insensitive,
+/// over bytes, with ASCII classes (`\w`, `\s`, `\b`, `\d` and their negations)
+/// where the pattern allows it. Unicode classes compile to automata about
+/// a hundred times larger, and ASCII word boundaries are what an English
+/// message inside Chinese prose needs (`报错object not found`). Patterns that
+/// need Unicode (a non-ASCII character inside a class) keep it.
+///
+/// regex-automata's meta regex is what the regex crate wraps; used directly,
+/// its search caches are explicit, so one set serves every thread that
+/// matches (see `Caches`) instead of one set per thread, and the one-pass
+/// engine (a memory-hungry shortcut for captures) can be left out.
+// regex-automata's BuildError is large; it is made once per bad pattern.
+#[allow(clippy::result_large_err)]
+pub(crate) fn compile_pattern(p: &str) -> Result<Regex, String> {
+    let build = |unicode: bool| {
+        Regex::builder()
+            .syntax(
+                syntax::Config::new()
+                    .case_insensitive(true)
+                    .unicode(unicode)
+                    .utf8(false),
+            )
+            .configure(
+                meta::Config::new()
+                    .utf8_empty(false)
+                    .nfa_size_limit(Some(PATTERN_SIZE_LIMIT))
+                    .hybrid_cache_capacity(DFA_CACHE)
+                    .onepass(false)
+                    .auto_prefilter(false),
+            )
+            .build(p)
+    };
+    build(false).or_else(|_| build(true)).map_err(|e| {
+        if let Some(limit) = e.size_limit() {
+            format!(
+                "regex is too big: its compiled form exceeds {limit} bytes; simplify it \
+                 (fewer nested repetitions, ASCII classes like [0-9] instead of \\d)"
+            )
+        } else {
+            let reason = match e.syntax_error() {
+                Some(syntax) => syntax.to_string(),
+                None => e.to_string(),
+            };
+            format!("invalid regex: {}", one_line(&reason))
+        }
+    })
+}
+
+/// The names of a compiled pattern's named groups.
+pub(crate) fn capture_names(re: &Regex) -> impl Iterator<Item = &str> {
+    re.group_info().pattern_names(PatternID::ZERO).flatten()
+}
+
+/// The regex crate's multi-line error, as one line: its last line says what
+/// is wrong (`error: unclosed group`).
+fn one_line(s: &str) -> String {
+    let last = s
+        .lines()
+        .map(str::trim)
+        .rfind(|l| !l.is_empty())
+        .unwrap_or(s);
+    last.trim_start_matches("error: ").to_string()
+}
+
+/// The text a pattern matches, lower-cased, when it is plain text: no
+/// metacharacter, escapes of punctuation only, no cased letter beyond
+/// ASCII (the same rule as the prefilter's literals). Matching it
+/// ASCII-case-insensitively is what the regex (case-insensitive, ASCII
+/// classes) does.
+pub(crate) fn plain_text(pattern: &str) -> Option<String> {
+    let body = pattern.strip_prefix("(?i)").unwrap_or(pattern);
+    let mut out = String::with_capacity(body.len());
+    let mut chars = body.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => match chars.next() {
+                Some(e) if e.is_ascii_punctuation() => out.push(e),
+                _ => return None,
+            },
+            '[' | ']' | '(' | ')' | '{' | '}' | '*' | '+' | '?' | '|' | '^' | '$' | '.' => {
+                return None;
+            }
+            c if !c.is_ascii() && c.to_lowercase().ne(c.to_uppercase()) => return None,
+            c => out.push(c),
+        }
+    }
+    out.make_ascii_lowercase();
+    (!out.is_empty()).then_some(out)
+}
 
 /// Shortest literal worth prefiltering on; shorter ones hit nearly every line.
 const MIN_LITERAL: usize = 3;

@@ -14,79 +14,15 @@ use memchr::memmem::Finder;
 use once_cell::sync::OnceCell;
 use regex_automata::Input;
 use regex_automata::meta::{self, Regex};
-use regex_automata::util::{primitives::PatternID, syntax};
 
 use std::borrow::Cow;
 
 use crate::catalog::Catalog;
+use crate::catalog::pattern::{
+    MAX_CAPTURE, capture_names, compile_pattern, plain_text, required_literals,
+};
 use crate::matching::memo::Memo;
 use crate::matching::prefilter::LiteralSet;
-
-/// Compiled-size ceiling for one pattern: keeps hostile user catalogs from
-/// eating memory (the regex crate's matching is linear-time, so size is the
-/// only resource a pattern can abuse).
-const PATTERN_SIZE_LIMIT: usize = 2 << 20;
-
-pub(crate) use crate::catalog::pattern::required_literals;
-
-/// Lazy-DFA cache per pattern: enough for the short messages patterns run
-/// on; the default (2 MiB each) would let dozens of patterns grow memory.
-const DFA_CACHE: usize = 256 << 10;
-
-/// Longest captured value kept, in bytes: patterns capture with `*`, and a
-/// whole JSON body is no use as a detail (nor as a grouping key).
-pub(crate) const MAX_CAPTURE: usize = 200;
-
-/// Compiles a catalog pattern the way the matcher runs it: case-insensitive,
-/// over bytes, with ASCII classes (`\w`, `\s`, `\b`, `\d` and their negations)
-/// where the pattern allows it. Unicode classes compile to automata about
-/// a hundred times larger, and ASCII word boundaries are what an English
-/// message inside Chinese prose needs (`报错object not found`). Patterns that
-/// need Unicode (a non-ASCII character inside a class) keep it.
-///
-/// regex-automata's meta regex is what the regex crate wraps; used directly,
-/// its search caches are explicit, so one set serves every thread that
-/// matches (see `Caches`) instead of one set per thread, and the one-pass
-/// engine (a memory-hungry shortcut for captures) can be left out.
-pub(crate) fn compile_pattern(p: &str) -> Result<Regex, String> {
-    let build = |unicode: bool| {
-        Regex::builder()
-            .syntax(
-                syntax::Config::new()
-                    .case_insensitive(true)
-                    .unicode(unicode)
-                    .utf8(false),
-            )
-            .configure(
-                meta::Config::new()
-                    .utf8_empty(false)
-                    .nfa_size_limit(Some(PATTERN_SIZE_LIMIT))
-                    .hybrid_cache_capacity(DFA_CACHE)
-                    .onepass(false)
-                    .auto_prefilter(false),
-            )
-            .build(p)
-    };
-    build(false).or_else(|_| build(true)).map_err(|e| {
-        if let Some(limit) = e.size_limit() {
-            format!(
-                "regex is too big: its compiled form exceeds {limit} bytes; simplify it \
-                 (fewer nested repetitions, ASCII classes like [0-9] instead of \\d)"
-            )
-        } else {
-            let reason = match e.syntax_error() {
-                Some(syntax) => syntax.to_string(),
-                None => e.to_string(),
-            };
-            format!("invalid regex: {}", one_line(&reason))
-        }
-    })
-}
-
-/// The names of a compiled pattern's named groups.
-pub(crate) fn capture_names(re: &Regex) -> impl Iterator<Item = &str> {
-    re.group_info().pattern_names(PatternID::ZERO).flatten()
-}
 
 /// Search state for the catalog's regexes, created on first use. Whoever
 /// matches owns one; the regexes themselves are shared.
@@ -183,17 +119,6 @@ impl Caches {
     }
 }
 
-/// The regex crate's multi-line error, as one line: its last line says what
-/// is wrong (`error: unclosed group`).
-fn one_line(s: &str) -> String {
-    let last = s
-        .lines()
-        .map(str::trim)
-        .rfind(|l| !l.is_empty())
-        .unwrap_or(s);
-    last.trim_start_matches("error: ").to_string()
-}
-
 /// One entry that explains a message.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Hit {
@@ -216,32 +141,6 @@ struct Pattern {
     /// Whether the pattern has no look-around (`\b`, `^`, `$`…): then a
     /// match's captures depend on the matched text alone.
     span_only: OnceCell<bool>,
-}
-
-/// The text a pattern matches, lower-cased, when it is plain text: no
-/// metacharacter, escapes of punctuation only, no cased letter beyond
-/// ASCII (the same rule as the prefilter's literals). Matching it
-/// ASCII-case-insensitively is what the regex (case-insensitive, ASCII
-/// classes) does.
-fn plain_text(pattern: &str) -> Option<String> {
-    let body = pattern.strip_prefix("(?i)").unwrap_or(pattern);
-    let mut out = String::with_capacity(body.len());
-    let mut chars = body.chars();
-    while let Some(c) = chars.next() {
-        match c {
-            '\\' => match chars.next() {
-                Some(e) if e.is_ascii_punctuation() => out.push(e),
-                _ => return None,
-            },
-            '[' | ']' | '(' | ')' | '{' | '}' | '*' | '+' | '?' | '|' | '^' | '$' | '.' => {
-                return None;
-            }
-            c if !c.is_ascii() && c.to_lowercase().ne(c.to_uppercase()) => return None,
-            c => out.push(c),
-        }
-    }
-    out.make_ascii_lowercase();
-    (!out.is_empty()).then_some(out)
 }
 
 impl Pattern {
