@@ -14,7 +14,7 @@ mod pattern;
 #[allow(dead_code)]
 mod schema;
 
-use schema::{RawEntry, RawLocalized};
+use schema::RawEntry;
 
 /// The embedded catalog's text as one string plus spans into it: tables
 /// of integers need no relocation when the program loads (a table of
@@ -74,55 +74,23 @@ impl Tables {
         (first, self.pattern_sets.len() as u32)
     }
 
+    /// One entry: what matching reads on every message in the hot text
+    /// and tables; the whole entry, as JSON of `RawEntry`, in the cold text
+    /// (read when the entry is shown).
     fn entry(&mut self, e: &RawEntry, file: &str, line: usize) {
         let id = self.span(false, &e.id);
         let patterns = self.list(false, &e.patterns);
         let literals = self.literals(&e.patterns);
         let area = self.span(false, file.trim_end_matches(".yaml"));
         let source = self.span(false, &format!("embedded:data/{file}"));
-        let title = self.span(true, &e.title);
-        let cause = self.span(true, &e.cause);
-        let tags = self.list(true, &e.tags);
-        let drivers = self.list(true, &e.drivers);
-        let fix = self.list(true, &e.fix);
-        let docs = self.list(true, &e.docs);
-        let examples = self.list(true, &e.examples);
-        let counter = self.list(true, &e.counter_examples);
-        let keywords = self.list(true, &e.keywords);
-        let evidence = self.list(true, &e.evidence);
-        let fixed = e.fixed_in.clone().unwrap_or_default();
-        let fixed_in = (
-            fixed.alist.map_or(u32::MAX, |v| self.span(true, &v)),
-            fixed.openlist.map_or(u32::MAX, |v| self.span(true, &v)),
-        );
-        let zh = match &e.zh {
-            Some(RawLocalized { title, cause, fix }) => {
-                let (t, c, f) = (
-                    self.span(true, title),
-                    self.span(true, cause),
-                    self.list(true, fix),
-                );
-                format!("Some(({t}, {c}, {f:?}))")
-            }
-            None => "None".into(),
-        };
-        let servers: u8 = e
-            .applies_to
-            .iter()
-            .map(|s| match s {
-                schema::Server::Alist => 1,
-                schema::Server::Openlist => 2,
-            })
-            .fold(0, |a, b| a | b);
+        let json = serde_json::to_string(e).unwrap();
+        let json = self.span(true, &json);
         writeln!(
             self.records,
-            "    Record {{ id: {id}, title: {title}, severity: Severity::{:?}, tags: {tags:?}, \
-             drivers: {drivers:?}, servers: {servers}, fallback: {}, priority: {}, benign: {}, \
-             generic: {}, patterns: {patterns:?}, cause: {cause}, fix: {fix:?}, docs: {docs:?}, \
-             zh: {zh}, examples: {examples:?}, counter_examples: {counter:?}, \
-             keywords: {keywords:?}, fixed_in: {fixed_in:?}, evidence: {evidence:?}, area: {area}, \
-             source: {source}, line: {line}, literals: {literals:?} }},",
-            e.severity, e.fallback, e.priority, e.benign, e.generic,
+            "    Record {{ id: {id}, severity: Severity::{:?}, fallback: {}, generic: {}, \
+             benign: {}, priority: {}, patterns: {patterns:?}, area: {area}, source: {source}, \
+             line: {line}, literals: {literals:?}, json: {json} }},",
+            e.severity, e.fallback, e.generic, e.benign, e.priority,
         )
         .unwrap();
     }

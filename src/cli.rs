@@ -688,14 +688,15 @@ fn explain(cli: &Cli, id: &str, out: &mut dyn Write) -> Result<u8> {
     };
     if cli.format == Format::Json {
         let (title, cause, fix, docs) = report::entry_text(e, &[], &opts);
+        let r = e.raw();
         let v = serde_json::json!({
             "version": report::JSON_VERSION,
-            "id": e.id, "title": title, "severity": e.severity, "tags": e.tags,
-            "drivers": e.drivers, "applies_to": e.servers(), "cause": cause, "fix": fix,
-            "docs": docs, "patterns": e.patterns, "examples": e.examples,
-            "counter_examples": e.counter_examples, "area": e.area, "source": e.source,
-            "generic": e.generic, "keywords": e.keywords, "fixed_in": e.fixed_in,
-            "evidence": e.evidence,
+            "id": e.id, "title": title, "severity": e.severity, "tags": r.tags,
+            "drivers": r.drivers, "applies_to": e.servers(), "cause": cause, "fix": fix,
+            "docs": docs, "patterns": e.patterns, "examples": r.examples,
+            "counter_examples": r.counter_examples, "area": e.area, "source": e.source,
+            "generic": e.generic, "keywords": r.keywords, "fixed_in": r.fixed_in,
+            "evidence": r.evidence,
         });
         serde_json::to_writer_pretty(&mut *out, &v)?;
         writeln!(out)?;
@@ -711,11 +712,12 @@ fn explain(cli: &Cli, id: &str, out: &mut dyn Write) -> Result<u8> {
         title.bold()
     )?;
     writeln!(out, "  area: {} · source: {}", e.area, e.source)?;
-    if !e.tags.is_empty() {
-        writeln!(out, "  tags: {}", e.tags.join(", "))?;
+    let r = e.raw();
+    if !r.tags.is_empty() {
+        writeln!(out, "  tags: {}", r.tags.join(", "))?;
     }
-    if !e.drivers.is_empty() {
-        writeln!(out, "  drivers: {}", e.drivers.join(", "))?;
+    if !r.drivers.is_empty() {
+        writeln!(out, "  drivers: {}", r.drivers.join(", "))?;
     }
     let servers: Vec<&str> = e
         .servers()
@@ -741,15 +743,15 @@ fn explain(cli: &Cli, id: &str, out: &mut dyn Write) -> Result<u8> {
     for p in e.patterns {
         writeln!(out, "  {p}")?;
     }
-    if !e.examples.is_empty() {
+    if !r.examples.is_empty() {
         writeln!(out, "\n{}", "examples:".green().bold())?;
-        for x in e.examples {
+        for x in &r.examples {
             writeln!(out, "  {}", crate::parse::normalize::collapse_whitespace(x))?;
         }
     }
-    if !e.counter_examples.is_empty() {
+    if !r.counter_examples.is_empty() {
         writeln!(out, "\n{}", "not this problem:".green().bold())?;
-        for x in e.counter_examples {
+        for x in &r.counter_examples {
             writeln!(out, "  {}", crate::parse::normalize::collapse_whitespace(x))?;
         }
     }
@@ -765,12 +767,12 @@ fn list(cli: &Cli, args: &ListArgs, out: &mut dyn Write) -> Result<u8> {
         .filter(|e| {
             args.tag
                 .as_ref()
-                .is_none_or(|t| e.tags.iter().any(|x| x.eq_ignore_ascii_case(t)))
+                .is_none_or(|t| e.raw().tags.iter().any(|x| x.eq_ignore_ascii_case(t)))
         })
         .filter(|e| {
             args.driver
                 .as_ref()
-                .is_none_or(|d| e.drivers.iter().any(|x| x.eq_ignore_ascii_case(d)))
+                .is_none_or(|d| e.raw().drivers.iter().any(|x| x.eq_ignore_ascii_case(d)))
         })
         .filter(|e| {
             args.severity
@@ -789,9 +791,10 @@ fn list(cli: &Cli, args: &ListArgs, out: &mut dyn Write) -> Result<u8> {
                 let t = e.text(opts.lang);
                 serde_json::json!({
                     "id": e.id, "severity": e.severity, "title": t.title, "area": e.area,
-                    "tags": e.tags, "drivers": e.drivers, "applies_to": e.servers(),
-                    "examples": e.examples.len(), "counter_examples": e.counter_examples.len(),
-                    "zh": e.zh.is_some(), "source": e.source,
+                    "tags": e.raw().tags, "drivers": e.raw().drivers, "applies_to": e.servers(),
+                    "examples": e.raw().examples.len(),
+                    "counter_examples": e.raw().counter_examples.len(),
+                    "zh": e.raw().zh.is_some(), "source": e.source,
                 })
             })
             .collect();

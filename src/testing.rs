@@ -47,19 +47,24 @@ pub fn entries() -> Vec<EntrySummary> {
         .iter()
         .map(|e| EntrySummary {
             id: e.id,
-            examples: e.examples.len(),
-            counter_examples: e.counter_examples.len(),
-            zh: e.zh.is_some(),
+            examples: e.raw().examples.len(),
+            counter_examples: e.raw().counter_examples.len(),
+            zh: e.raw().zh.is_some(),
         })
         .collect()
 }
 
 /// One built-in example: (entry id, benign?, text).
-pub fn examples() -> Vec<(&'static str, bool, &'static str)> {
+pub fn examples() -> Vec<(&'static str, bool, String)> {
     Catalog::embedded()
         .entries
         .iter()
-        .flat_map(|e| e.examples.iter().map(move |x| (e.id, e.benign, *x)))
+        .flat_map(|e| {
+            e.raw()
+                .examples
+                .iter()
+                .map(move |x| (e.id, e.benign, x.clone()))
+        })
         .collect()
 }
 

@@ -142,21 +142,23 @@ fn check_text(e: &Entry, strict: bool) -> Vec<CatalogIssue> {
         .filter_map(|p| compile_pattern(p).ok())
         .flat_map(|re| capture_names(&re).map(str::to_string).collect::<Vec<_>>())
         .collect();
-    let mut texts: Vec<(String, &str)> = vec![("title".into(), e.title), ("cause".into(), e.cause)];
+    let r = e.raw();
+    let mut texts: Vec<(String, &str)> =
+        vec![("title".into(), &r.title), ("cause".into(), &r.cause)];
     texts.extend(
-        e.fix
+        r.fix
             .iter()
             .enumerate()
-            .map(|(i, f)| (format!("fix[{i}]"), *f)),
+            .map(|(i, f)| (format!("fix[{i}]"), f.as_str())),
     );
-    if let Some(zh) = &e.zh {
-        texts.push(("zh.title".into(), zh.title));
-        texts.push(("zh.cause".into(), zh.cause));
+    if let Some(zh) = &r.zh {
+        texts.push(("zh.title".into(), &zh.title));
+        texts.push(("zh.cause".into(), &zh.cause));
         texts.extend(
             zh.fix
                 .iter()
                 .enumerate()
-                .map(|(i, f)| (format!("zh.fix[{i}]"), *f)),
+                .map(|(i, f)| (format!("zh.fix[{i}]"), f.as_str())),
         );
     }
     for (field, text) in texts {
@@ -180,7 +182,7 @@ fn check_text(e: &Entry, strict: bool) -> Vec<CatalogIssue> {
         d.warning = !strict;
         out.push(d);
     };
-    match &e.zh {
+    match &r.zh {
         None => soft("zh", "no Simplified Chinese text (zh: title, cause, fix)"),
         Some(zh)
             if zh.title.trim().is_empty() || zh.cause.trim().is_empty() || zh.fix.is_empty() =>
@@ -192,31 +194,29 @@ fn check_text(e: &Entry, strict: bool) -> Vec<CatalogIssue> {
         }
         Some(_) => {}
     }
-    if e.examples.len() < 2 {
+    if r.examples.len() < 2 {
         soft(
             "examples",
             "at least 2 examples are needed to prove the patterns",
         );
     }
-    if e.docs.is_empty() {
+    if r.docs.is_empty() {
         soft("docs", "no documentation link");
     }
-    if e.evidence.is_empty() {
+    if r.evidence.is_empty() {
         out.push(warn(
             e,
             "evidence",
             "no evidence: say where the message is produced (owner/repo:path@tag) and where a code's meaning is documented (URL or owner/repo#N)",
         ));
     }
-    for (i, ev) in e.evidence.iter().enumerate() {
+    for (i, ev) in r.evidence.iter().enumerate() {
         if let Err(why) = evidence_reference(ev) {
             out.push(CatalogIssue::error(e.source, why).at_entry(e, &format!("evidence[{i}]")));
         }
     }
-    for (server, v) in [
-        ("alist", e.fixed_in.alist),
-        ("openlist", e.fixed_in.openlist),
-    ] {
+    let fixed_in = r.fixed_in.clone().unwrap_or_default();
+    for (server, v) in [("alist", &fixed_in.alist), ("openlist", &fixed_in.openlist)] {
         if let Some(v) = v
             && !is_release(v)
         {
@@ -226,8 +226,8 @@ fn check_text(e: &Entry, strict: bool) -> Vec<CatalogIssue> {
             );
         }
     }
-    if (e.fixed_in.alist.is_some() || e.fixed_in.openlist.is_some())
-        && !e.evidence.iter().any(|ev| {
+    if (fixed_in.alist.is_some() || fixed_in.openlist.is_some())
+        && !r.evidence.iter().any(|ev| {
             ev.contains("release")
                 || ev.contains("/commit/")
                 || ev.contains("/pull/")
@@ -240,7 +240,7 @@ fn check_text(e: &Entry, strict: bool) -> Vec<CatalogIssue> {
             "cite the release notes or the fixing commit in evidence",
         ));
     }
-    for (i, d) in e.docs.iter().enumerate() {
+    for (i, d) in r.docs.iter().enumerate() {
         if !d.starts_with("https://") {
             out.push(warn(
                 e,
@@ -309,7 +309,7 @@ fn check_examples(matcher: &Matcher) -> Vec<CatalogIssue> {
     let mut out = Vec::new();
     let entries = &matcher.catalog().entries;
     for (ei, e) in entries.iter().enumerate() {
-        for (i, ex) in e.examples.iter().enumerate() {
+        for (i, ex) in e.raw().examples.iter().enumerate() {
             let mut d = Diagnoser::new(matcher);
             diagnose_text(&mut d, ex, true);
             let first = d.sorted_findings().first().map(|f| f.entry);
@@ -327,7 +327,7 @@ fn check_examples(matcher: &Matcher) -> Vec<CatalogIssue> {
                 );
             }
         }
-        for (i, ex) in e.counter_examples.iter().enumerate() {
+        for (i, ex) in e.raw().counter_examples.iter().enumerate() {
             let mut d = Diagnoser::new(matcher);
             diagnose_text(&mut d, ex, true);
             if d.findings

@@ -23,42 +23,29 @@ mod embedded {
     /// A range of `SPANS` (a list of strings) or of another table.
     pub(crate) type Range = (u32, u32);
 
-    /// One entry: strings as indexes into `SPANS`.
+    /// One entry: what matching reads at hand, the rest as JSON.
     pub(crate) struct Record {
         pub id: u32,
-        pub title: u32,
         pub severity: Severity,
-        pub tags: Range,
-        pub drivers: Range,
-        /// Bit 1: AList, bit 2: OpenList.
-        pub servers: u8,
         pub fallback: bool,
-        pub priority: i32,
-        pub benign: bool,
         pub generic: bool,
+        pub benign: bool,
+        pub priority: i32,
         pub patterns: Range,
-        pub cause: u32,
-        pub fix: Range,
-        pub docs: Range,
-        pub zh: Option<(u32, u32, Range)>,
-        pub examples: Range,
-        pub counter_examples: Range,
-        pub keywords: Range,
-        /// Spans of the AList and OpenList versions; `u32::MAX` for none.
-        pub fixed_in: (u32, u32),
-        pub evidence: Range,
         pub area: u32,
         pub source: u32,
         pub line: usize,
         /// A range of `PATTERN_SETS`.
         pub literals: Range,
+        /// The whole entry as JSON of `schema::RawEntry`.
+        pub json: u32,
     }
 
     include!(concat!(env!("OUT_DIR"), "/embedded.rs"));
 }
 
-/// Bumped whenever entries are added or changed; printed by `--version`
-/// (keep `catalog_version!` in lib.rs in step).
+/// Bumped whenever entries are added or changed; printed by `--version`.
+/// `data_is_unchanged_or_versioned` fails when `data/` changes without it.
 pub(crate) const CATALOG_VERSION: &str = crate::catalog_version!();
 
 /// Entries in the embedded catalog, counted at build time.
@@ -69,24 +56,7 @@ pub(crate) use crate::catalog::schema::{Server, Severity};
 /// Catalog text lives as long as the program: embedded entries are statics
 /// that build.rs writes out, and a user file's entries are leaked once when
 /// it is loaded (a handful of kilobytes, read once per run).
-pub(crate) type List = &'static [&'static str];
-
-/// First releases with a fix, per server.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
-pub(crate) struct FixedIn {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub alist: Option<&'static str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub openlist: Option<&'static str>,
-}
-
-/// Text of an entry in one language.
-#[derive(Debug, Clone, Copy, Default)]
-pub(crate) struct Localized {
-    pub title: &'static str,
-    pub cause: &'static str,
-    pub fix: List,
-}
+pub(crate) type StrList = &'static [&'static str];
 
 /// Text of an entry as shown: Chinese folded lines joined.
 #[derive(Debug, Clone, Default)]
@@ -96,98 +66,74 @@ pub(crate) struct Wording {
     pub fix: Vec<String>,
 }
 
-/// One known problem: the YAML schema's fields (`schema::RawEntry`, see
-/// CONTRIBUTING.md) plus where the entry came from.
+/// One known problem as the program uses it: the fields matching reads on
+/// every message, at hand; where it came from; and the whole entry as its
+/// author wrote it (`raw()`, see `schema::RawEntry`), which reports read.
 #[derive(Debug, Clone)]
 pub(crate) struct Entry {
     pub id: &'static str,
-    pub title: &'static str,
     pub severity: Severity,
-    pub tags: List,
-    pub drivers: List,
-    pub applies_to: &'static [Server],
     /// A generic entry: ranks below every specific entry that matches.
     pub fallback: bool,
-    pub priority: i32,
+    /// Other software prints this wording too (see `schema::RawEntry`).
+    pub generic: bool,
     /// Normal operation: recognised so that it is neither a finding nor an
     /// unknown error when it appears in a log.
     pub benign: bool,
-    /// Other software prints this wording too (see `schema::RawEntry`).
-    pub generic: bool,
-    pub patterns: List,
-    pub cause: &'static str,
-    pub fix: List,
-    pub docs: List,
-    pub zh: Option<Localized>,
-    pub examples: List,
-    pub counter_examples: List,
-    pub keywords: List,
-    /// First fixed releases: (AList, OpenList).
-    pub fixed_in: FixedIn,
-    pub evidence: List,
+    pub priority: i32,
+    pub patterns: StrList,
     /// Area (file stem) the entry came from.
     pub area: &'static str,
     /// Where the entry came from: `embedded:data/x.yaml` or a user file path.
     pub source: &'static str,
     /// 1-based line of the entry in its file, for messages.
     pub line: usize,
-    /// Each pattern's prefilter literal sets, when computed at build time
-    /// (embedded entries); empty otherwise.
-    pub literals: &'static [&'static [List]],
+    /// Its record in the embedded tables (prefilter literals computed at
+    /// build time); `None` for user entries.
+    pub record: Option<usize>,
+    raw: Raw,
+}
+
+/// An entry as written: parsed from the embedded JSON when first read
+/// (most runs show a handful of entries), or given (user files).
+#[derive(Debug, Clone)]
+struct Raw {
+    json: &'static str,
+    parsed: once_cell::sync::OnceCell<std::sync::Arc<RawEntry>>,
 }
 
 fn leak(s: String) -> &'static str {
     Box::leak(s.into_boxed_str())
 }
 
-fn leak_list(v: Vec<String>) -> List {
+fn leak_list(v: &[String]) -> StrList {
     Box::leak(
-        v.into_iter()
-            .map(leak)
+        v.iter()
+            .map(|s| leak(s.clone()))
             .collect::<Vec<_>>()
             .into_boxed_slice(),
     )
 }
 
 impl RawEntry {
-    /// The entry as the rest of the program sees it (see `List`).
+    /// The entry as the rest of the program sees it (see `StrList`).
     pub(crate) fn into_entry(self, area: &'static str, source: &'static str, line: usize) -> Entry {
         Entry {
-            id: leak(self.id),
-            title: leak(self.title),
+            id: leak(self.id.clone()),
             severity: self.severity,
-            tags: leak_list(self.tags),
-            drivers: leak_list(self.drivers),
-            applies_to: Box::leak(self.applies_to.into_boxed_slice()),
             fallback: self.fallback,
-            priority: self.priority,
-            benign: self.benign,
             generic: self.generic,
-            patterns: leak_list(self.patterns),
-            cause: leak(self.cause),
-            fix: leak_list(self.fix),
-            docs: leak_list(self.docs),
-            zh: self.zh.map(|z| Localized {
-                title: leak(z.title),
-                cause: leak(z.cause),
-                fix: leak_list(z.fix),
-            }),
-            examples: leak_list(self.examples),
-            counter_examples: leak_list(self.counter_examples),
-            keywords: leak_list(self.keywords),
-            fixed_in: FixedIn {
-                alist: self
-                    .fixed_in
-                    .as_ref()
-                    .and_then(|f| f.alist.clone())
-                    .map(leak),
-                openlist: self.fixed_in.and_then(|f| f.openlist).map(leak),
-            },
-            evidence: leak_list(self.evidence),
+            benign: self.benign,
+            priority: self.priority,
+            patterns: leak_list(&self.patterns),
             area,
             source,
             line,
-            literals: &[],
+            record: None,
+            raw: Raw {
+                json: "",
+                parsed: once_cell::sync::OnceCell::with_value(std::sync::Arc::new(self)),
+            },
         }
     }
 }
@@ -200,27 +146,41 @@ pub(crate) enum Lang {
 }
 
 impl Entry {
+    /// The entry as its author wrote it.
+    pub(crate) fn raw(&self) -> &RawEntry {
+        self.raw.parsed.get_or_init(|| {
+            // build.rs wrote this JSON from a RawEntry; the test
+            // `embedded_entries_read_back` reads every one.
+            std::sync::Arc::new(
+                serde_json::from_str(self.raw.json)
+                    .unwrap_or_else(|_| RawEntry::unreadable(self.id)),
+            )
+        })
+    }
+
     pub(crate) fn text(&self, lang: Lang) -> Wording {
-        match (lang, &self.zh) {
+        let r = self.raw();
+        match (lang, &r.zh) {
             (Lang::Zh, Some(zh)) => Wording {
-                title: join_cjk(zh.title),
-                cause: join_cjk(zh.cause),
+                title: join_cjk(&zh.title),
+                cause: join_cjk(&zh.cause),
                 fix: zh.fix.iter().map(|f| join_cjk(f)).collect(),
             },
             _ => Wording {
-                title: self.title.to_string(),
-                cause: self.cause.to_string(),
-                fix: self.fix.iter().map(|f| f.to_string()).collect(),
+                title: r.title.clone(),
+                cause: r.cause.clone(),
+                fix: r.fix.clone(),
             },
         }
     }
 
     /// Servers this entry applies to (empty in YAML means both).
     pub(crate) fn servers(&self) -> Vec<Server> {
-        if self.applies_to.is_empty() {
+        let applies_to = &self.raw().applies_to;
+        if applies_to.is_empty() {
             vec![Server::Alist, Server::Openlist]
         } else {
-            self.applies_to.to_vec()
+            applies_to.clone()
         }
     }
 }
@@ -352,10 +312,10 @@ pub(crate) fn check_structure(e: &Entry) -> Vec<CatalogIssue> {
     if e.patterns.is_empty() {
         out.push(err("patterns", "at least one pattern is required".into()));
     }
-    if e.title.trim().is_empty() {
+    if e.raw().title.trim().is_empty() {
         out.push(err("title", "must not be empty".into()));
     }
-    if e.fix.is_empty() {
+    if e.raw().fix.is_empty() {
         out.push(err("fix", "at least one fix step is required".into()));
     }
     out
@@ -373,8 +333,8 @@ static EMBEDDED: Lazy<Catalog> = Lazy::new(|| {
     // build.rs checked the schema and the ids, and the test suite runs the
     // structural checks on them: reading every title here would bring the
     // whole catalog text into memory.
-    for r in embedded::RECORDS {
-        cat.push(r.entry());
+    for (i, r) in embedded::RECORDS.iter().enumerate() {
+        cat.push(r.entry(i));
     }
     cat
 });
@@ -390,58 +350,44 @@ fn text(i: u32) -> &'static str {
 }
 
 /// A list of strings, made once for the program's lifetime.
-fn texts((first, end): embedded::Range) -> List {
+fn texts((first, end): embedded::Range) -> StrList {
     Box::leak((first..end).map(text).collect())
 }
 
 impl embedded::Record {
-    fn entry(&self) -> Entry {
-        let literals: Vec<&'static [List]> = (self.literals.0..self.literals.1)
-            .map(|p| {
-                let (a, b) = embedded::PATTERN_SETS[p as usize];
-                let sets: Vec<List> = (a..b).map(|s| texts(embedded::SETS[s as usize])).collect();
-                &*Box::leak(sets.into_boxed_slice())
-            })
-            .collect();
+    fn entry(&self, index: usize) -> Entry {
         Entry {
             id: text(self.id),
-            title: text(self.title),
             severity: self.severity,
-            tags: texts(self.tags),
-            drivers: texts(self.drivers),
-            applies_to: match self.servers {
-                1 => &[Server::Alist],
-                2 => &[Server::Openlist],
-                3 => &[Server::Alist, Server::Openlist],
-                _ => &[],
-            },
             fallback: self.fallback,
-            priority: self.priority,
-            benign: self.benign,
             generic: self.generic,
+            benign: self.benign,
+            priority: self.priority,
             patterns: texts(self.patterns),
-            cause: text(self.cause),
-            fix: texts(self.fix),
-            docs: texts(self.docs),
-            zh: self.zh.map(|(title, cause, fix)| Localized {
-                title: text(title),
-                cause: text(cause),
-                fix: texts(fix),
-            }),
-            examples: texts(self.examples),
-            counter_examples: texts(self.counter_examples),
-            keywords: texts(self.keywords),
-            fixed_in: FixedIn {
-                alist: (self.fixed_in.0 != u32::MAX).then(|| text(self.fixed_in.0)),
-                openlist: (self.fixed_in.1 != u32::MAX).then(|| text(self.fixed_in.1)),
-            },
-            evidence: texts(self.evidence),
             area: text(self.area),
             source: text(self.source),
             line: self.line,
-            literals: Box::leak(literals.into_boxed_slice()),
+            record: Some(index),
+            raw: Raw {
+                json: text(self.json),
+                parsed: once_cell::sync::OnceCell::new(),
+            },
         }
     }
+}
+
+/// The prefilter literal sets build.rs computed for each pattern of
+/// embedded record `record` (see `pattern::required_literals`).
+pub(crate) fn embedded_literals(record: usize) -> Vec<Vec<StrList>> {
+    let (a, b) = embedded::RECORDS[record].literals;
+    (a..b)
+        .map(|p| {
+            let (s, e) = embedded::PATTERN_SETS[p as usize];
+            (s..e)
+                .map(|set| texts(embedded::SETS[set as usize]))
+                .collect()
+        })
+        .collect()
 }
 
 /// Names and YAML text of the embedded catalog files.
@@ -583,7 +529,31 @@ mod tests {
         assert_eq!(cat.len(), ENTRY_COUNT);
         for e in &cat.entries {
             assert_eq!(check_structure(e), Vec::new(), "{}", e.id);
-            assert_eq!(e.literals.len(), e.patterns.len(), "{}", e.id);
+            let record = e.record.expect("embedded");
+            assert_eq!(
+                embedded_literals(record).len(),
+                e.patterns.len(),
+                "{}",
+                e.id
+            );
+        }
+    }
+
+    /// Every embedded entry's JSON reads back into the entry as written,
+    /// with the fields matching uses equal to the tables'.
+    #[test]
+    fn embedded_entries_read_back() {
+        for e in &Catalog::embedded().entries {
+            let raw: RawEntry = serde_json::from_str(e.raw.json).expect(e.id);
+            assert_eq!(raw.id, e.id);
+            assert_eq!(raw.severity, e.severity);
+            assert_eq!(
+                (raw.fallback, raw.generic, raw.benign, raw.priority),
+                (e.fallback, e.generic, e.benign, e.priority),
+                "{}",
+                e.id
+            );
+            assert_eq!(raw.patterns, e.patterns, "{}", e.id);
         }
     }
 

@@ -6,9 +6,12 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub(crate) enum Severity {
+    #[default]
     Info,
     Warning,
     Error,
@@ -39,7 +42,7 @@ pub(crate) enum Server {
 }
 
 /// Text of an entry in one language, as written.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawLocalized {
     pub title: String,
@@ -47,8 +50,14 @@ pub(crate) struct RawLocalized {
     pub fix: Vec<String>,
 }
 
-/// One known problem, as written.
-#[derive(Debug, Clone, Deserialize)]
+/// One known problem, as its author wrote it: the one definition of the
+/// catalog's fields. build.rs reads `data/*.yaml` into it and embeds each
+/// entry as JSON of it; user catalogs are read into it; `explain` and
+/// `list --format json` print it. A field only reports show is added here
+/// and nowhere else. The few fields matching reads on every message
+/// (`id`, `severity`, `fallback`, `generic`, `benign`, `priority`,
+/// `patterns`) are mirrored into `catalog::Entry` (and build.rs's tables).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawEntry {
     pub id: String,
@@ -97,6 +106,18 @@ pub(crate) struct RawEntry {
     /// each item's first word is the reference, the rest says what it shows.
     #[serde(default)]
     pub evidence: Vec<String>,
+}
+
+impl RawEntry {
+    /// Stands in for an entry whose text cannot be read (never expected:
+    /// the embedded JSON is written by build.rs from this type).
+    pub(crate) fn unreadable(id: &str) -> RawEntry {
+        RawEntry {
+            id: id.to_string(),
+            title: id.to_string(),
+            ..RawEntry::default()
+        }
+    }
 }
 
 /// Per server, the first release with the fix (`v3.45.0`, `v4.1.0`).

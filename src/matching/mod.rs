@@ -190,7 +190,11 @@ impl Matcher {
         let mut always = Vec::new();
         let mut seen = std::collections::HashMap::new();
         for (ei, e) in catalog.entries.iter().enumerate() {
-            let precomputed = e.literals.len() == e.patterns.len();
+            // Embedded entries come with their literals computed at build time.
+            let precomputed = e
+                .record
+                .map(crate::catalog::embedded_literals)
+                .filter(|sets| sets.len() == e.patterns.len());
             for (i, p) in e.patterns.iter().enumerate() {
                 let pi = patterns.len() as u32;
                 patterns.push(Pattern {
@@ -200,14 +204,14 @@ impl Matcher {
                     regex: OnceCell::new(),
                     span_only: OnceCell::new(),
                 });
-                let lits = if precomputed {
-                    let sets = e.literals[i].iter();
-                    Some(
-                        sets.map(|s| s.iter().map(|l| l.to_string()).collect())
+                let lits = match &precomputed {
+                    Some(sets) => Some(
+                        sets[i]
+                            .iter()
+                            .map(|s| s.iter().map(|l| l.to_string()).collect())
                             .collect(),
-                    )
-                } else {
-                    required_literals(p)
+                    ),
+                    None => required_literals(p),
                 };
                 // The sets come most selective first: that one goes into the
                 // prefilter, the others are checked afterwards.
@@ -446,7 +450,7 @@ mod tests {
     fn example_texts() -> Vec<(&'static str, String)> {
         let mut out = Vec::new();
         for e in &Catalog::embedded().entries {
-            for x in e.examples.iter().chain(e.counter_examples) {
+            for x in e.raw().examples.iter().chain(&e.raw().counter_examples) {
                 let text = crate::parse::normalize::normalize(x);
                 out.push((e.id, text.to_ascii_uppercase()));
                 out.push((e.id, text));
@@ -550,7 +554,7 @@ mod tests {
         let mut cat = Catalog::default();
         let mut e = Catalog::embedded().entries[0].clone();
         e.patterns = &["boom: (?P<detail>.*)"];
-        e.literals = &[];
+        e.record = None;
         cat.upsert(e);
         let m = Matcher::new(std::borrow::Cow::Owned(cat));
         let mut caches = Caches::default();

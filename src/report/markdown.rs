@@ -142,15 +142,16 @@ pub(crate) fn render(w: &mut dyn Write, cat: &Catalog, opts: &ViewOptions) -> io
                 e.id,
                 one_line(&t.title)
             )?;
+            let r = e.raw();
             let mut meta = vec![format!("**{}**", e.severity)];
-            if !e.tags.is_empty() {
-                meta.push(e.tags.join(", "));
+            if !r.tags.is_empty() {
+                meta.push(r.tags.join(", "));
             }
-            if !e.drivers.is_empty() {
+            if !r.drivers.is_empty() {
                 meta.push(format!(
                     "{}: {}",
                     if zh { "驱动" } else { "drivers" },
-                    e.drivers.join(", ")
+                    r.drivers.join(", ")
                 ));
             }
             match e.servers().as_slice() {
@@ -186,11 +187,11 @@ pub(crate) fn render(w: &mut dyn Write, cat: &Catalog, opts: &ViewOptions) -> io
                     links.join(" · ")
                 )?;
             }
-            if !e.examples.is_empty() {
+            if !r.examples.is_empty() {
                 writeln!(w, "{}\n", if zh { "示例：" } else { "Examples:" })?;
                 writeln!(w, "```text")?;
                 // Two examples keep the page small enough for GitHub to render.
-                for x in e.examples.iter().take(2) {
+                for x in r.examples.iter().take(2) {
                     writeln!(
                         w,
                         "{}",

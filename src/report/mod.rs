@@ -122,6 +122,7 @@ pub(crate) fn entry_text(
 /// Doc links, the preferred server's first; AList pages in Chinese live under /zh/.
 pub(crate) fn docs_for(e: &Entry, opts: &ViewOptions) -> Vec<String> {
     let mut docs: Vec<String> = e
+        .raw()
         .docs
         .iter()
         .map(
@@ -161,8 +162,8 @@ pub(crate) fn finding_view(
         id: e.id.to_string(),
         title,
         severity: e.severity,
-        tags: e.tags.iter().map(|s| s.to_string()).collect(),
-        drivers: e.drivers.iter().map(|s| s.to_string()).collect(),
+        tags: e.raw().tags.clone(),
+        drivers: e.raw().drivers.clone(),
         applies_to: e.servers(),
         cause,
         fix,

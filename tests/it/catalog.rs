@@ -86,3 +86,57 @@ fn catalog_size() {
     );
     assert!(entries.iter().all(|e| e.examples >= 2));
 }
+
+/// FNV-1a over each `data/*.yaml` file's name and bytes, in name order.
+fn data_hash() -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut feed = |bytes: &[u8]| {
+        for b in bytes {
+            h ^= u64::from(*b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+    };
+    for (name, text) in embedded_files() {
+        feed(name.as_bytes());
+        feed(&[0]);
+        feed(text.as_bytes());
+        feed(&[0]);
+    }
+    format!("{h:016x}")
+}
+
+/// `data/` never changes under an old catalog version: every released
+/// version names exactly one state of the data (typos' codegen check, for
+/// data). `tests/fixtures/catalog-versions.txt` lists `version hash` pairs,
+/// versions increasing; its last line is the current one.
+#[test]
+fn data_is_unchanged_or_versioned() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/catalog-versions.txt"
+    );
+    let log = std::fs::read_to_string(path).unwrap();
+    let pairs: Vec<(&str, &str)> = log
+        .lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+        .map(|l| l.split_once(' ').expect("`version hash` lines"))
+        .collect();
+    let hash = data_hash();
+    let (last_version, last_hash) = *pairs.last().expect("at least one line");
+    if last_hash != hash {
+        panic!(
+            "data/*.yaml changed: bump catalog_version! in src/lib.rs (now {}) and append \
+             `<new version> {hash}` to tests/fixtures/catalog-versions.txt",
+            testing::CATALOG_VERSION
+        );
+    }
+    assert_eq!(
+        last_version,
+        testing::CATALOG_VERSION,
+        "the last line of catalog-versions.txt must name the current catalog version"
+    );
+    assert!(
+        pairs.windows(2).all(|w| w[0].0 < w[1].0),
+        "versions in catalog-versions.txt must increase: a version names one state of data/"
+    );
+}
