@@ -67,7 +67,9 @@ pub(crate) use static_regex;
 
 pub(crate) mod catalog;
 pub(crate) mod cli;
+pub(crate) mod commands;
 pub(crate) mod diagnose;
+pub(crate) mod error;
 pub(crate) mod matching;
 pub(crate) mod parse;
 pub(crate) mod pipeline;

@@ -11,10 +11,11 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::time::Duration;
 
-use crate::diagnose::{Diagnoser, MatchWorker, Matched, Outcome};
+use crate::diagnose::{Diagnoser, MatchWorker, Matched};
 use crate::parse::envelope::{KnownFrames, Line, is_access_line, parse_line};
 use crate::parse::event::{Event, EventBuilder};
 use crate::read::chunk::{Chunk, Chunker, Lines, new_buffer};
+use crate::report::Report;
 
 /// A live stream that falls quiet for this long has its pending event
 /// reported: the next line, which would normally close it, may be far away.
@@ -39,30 +40,56 @@ impl Window {
     }
 }
 
-/// How to read one input.
-pub(crate) struct ScanOptions<'a> {
-    /// Pasted text: wrapped lines join, normal-operation messages are explained.
-    pub paste: bool,
-    pub window: &'a Window,
-    /// A live stream: lines are read on a second thread and a quiet input
-    /// flushes the pending event.
-    pub live: bool,
-    /// Set by Ctrl-C: stop reading and report what was found.
-    pub stop: &'a AtomicBool,
-    /// Read on one thread and match on all cores (in large chunks).
-    pub parallel: bool,
-    /// Worker threads for `parallel`.
-    pub threads: usize,
-    /// The input is standard input, which may fall quiet: whole lines read
-    /// are passed on then rather than held until a chunk fills up.
-    pub stdin: bool,
-    /// Reads of the input end promptly once reading stops (a regular
-    /// file; standard input through `input::StdinReader` on Unix): workers
-    /// may read it themselves, as no read can keep them from being joined.
-    pub shared_read: bool,
+/// How one input is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ReadMode {
+    /// Pasted text, on one thread: wrapped lines join into one message,
+    /// and normal-operation messages are explained rather than skipped.
+    Paste,
+    /// A log read to its end, cut into chunks matched on `threads` cores.
+    Log {
+        threads: usize,
+        /// Reads of the input end promptly once reading stops (a regular
+        /// file; standard input through `input::StdinReader` on Unix):
+        /// workers may read it themselves, as no read can keep them from
+        /// being joined. Otherwise a reader thread of its own reads it.
+        shared_read: bool,
+        /// Standard input, which may fall quiet: whole lines read are
+        /// passed on then rather than held until a chunk fills up.
+        stdin: bool,
+    },
+    /// A live stream (a followed file, standard input for ndjson): lines
+    /// are read on a second thread and a quiet input flushes the pending
+    /// event, so each is reported as it happens.
+    Live,
 }
 
-type OnEvent<'a> = dyn FnMut(&Diagnoser<'_>, Outcome) -> io::Result<()> + 'a;
+/// How to read one input.
+pub(crate) struct ScanOptions<'a> {
+    pub mode: ReadMode,
+    pub window: &'a Window,
+    /// Set by Ctrl-C: stop reading and report what was found.
+    pub stop: &'a AtomicBool,
+}
+
+/// What a scan counts, returned to the caller, which adds them up.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct ScanStats {
+    pub lines: u64,
+    pub events: u64,
+    pub cut_lines: u64,
+    /// Events skipped by --since / --until.
+    pub outside_window: u64,
+}
+
+impl std::ops::AddAssign for ScanStats {
+    fn add_assign(&mut self, o: ScanStats) {
+        self.lines += o.lines;
+        self.events += o.events;
+        self.cut_lines += o.cut_lines;
+        self.outside_window += o.outside_window;
+    }
+}
 
 /// One physical line, understood. Access lines and routine heads skip the
 /// regexes when `quick`; with a time window their timestamps matter, so then
@@ -84,14 +111,16 @@ fn understand(bytes: &[u8], quick: bool, frames: &mut KnownFrames, frame_text: b
 }
 
 /// Turns lines into events into outcomes, for one input.
-struct Feeder<'o, 'f> {
-    source: usize,
+struct Feeder<'o, 'r> {
     opts: &'o ScanOptions<'o>,
     builder: EventBuilder,
     last_ts: Option<String>,
     lines: u64,
     frames: KnownFrames,
-    on_event: &'f mut OnEvent<'f>,
+    stats: ScanStats,
+    report: &'r mut dyn Report,
+    /// Whether `report` takes occurrences as they happen.
+    streams: bool,
 }
 
 impl Feeder<'_, '_> {
@@ -129,6 +158,7 @@ impl Feeder<'_, '_> {
         ev: Event,
         prepared: Option<Option<Matched>>,
     ) -> io::Result<()> {
+        self.stats.events += 1;
         // An event without a timestamp is as old as the last one with one;
         // that only matters for a time window.
         if self.opts.window.is_set() {
@@ -138,16 +168,24 @@ impl Feeder<'_, '_> {
             if let Some(ts) = &self.last_ts
                 && !self.opts.window.contains(ts)
             {
-                d.stats.outside_window += 1;
+                self.stats.outside_window += 1;
                 return Ok(());
             }
         }
         let matched = match prepared {
             Some(m) => m,
-            None => d.cache.prepare(&ev, self.opts.paste),
+            None => d.match_event(&ev),
         };
-        let outcome = d.apply(&ev, matched, self.source, self.opts.paste);
-        (self.on_event)(d, outcome)
+        let recorded = d.record(&ev, matched);
+        if self.streams
+            && let Some(o) = d.occurrence(&ev, recorded)
+            && let Err(e) = self.report.occurrence(&o)
+        {
+            // Ends standard input too, for whoever is reading it.
+            self.opts.stop.store(true, Ordering::Relaxed);
+            return Err(OutputFailed::wrap(e));
+        }
+        Ok(())
     }
 
     /// Adds a chunk read and matched by a worker, in input order. Its first
@@ -170,7 +208,7 @@ impl Feeder<'_, '_> {
             ev.line += base;
             self.event_with(d, ev, Some(matched))?;
         }
-        d.stats.events += part.routine;
+        self.stats.events += part.routine;
         if let Some(mut ev) = part.tail {
             ev.line += base;
             self.builder.resume(ev);
@@ -180,41 +218,89 @@ impl Feeder<'_, '_> {
     }
 }
 
-/// Reads `r` to the end (or until `opts.stop`). `on_event` sees every
-/// outcome as soon as its event is complete. An I/O error stops this input;
-/// what was read still counts.
-pub(crate) fn scan<'f>(
+/// The report failed while an input was read: the error that ends a scan
+/// then is not the input's (see `take`).
+#[derive(Debug)]
+pub(crate) struct OutputFailed(io::Error);
+
+impl std::fmt::Display for OutputFailed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl std::error::Error for OutputFailed {}
+
+impl OutputFailed {
+    fn wrap(e: io::Error) -> io::Error {
+        io::Error::other(OutputFailed(e))
+    }
+
+    /// The output's error, if `e` is one; else `e` back (a read error).
+    pub(crate) fn take(e: io::Error) -> Result<io::Error, io::Error> {
+        if !e.get_ref().is_some_and(|i| i.is::<OutputFailed>()) {
+            return Err(e);
+        }
+        match e.into_inner().map(|i| i.downcast::<OutputFailed>()) {
+            Some(Ok(o)) => Ok(o.0),
+            _ => Err(io::Error::other("output failed")),
+        }
+    }
+}
+
+/// What reading one input came to: its counts, and the error that ended
+/// it early, if one did (what was read before still counts).
+pub(crate) struct Scanned {
+    pub stats: ScanStats,
+    pub result: io::Result<()>,
+}
+
+/// Reads `r`, input number `source`, to the end (or until `opts.stop`).
+/// `report` sees every occurrence as soon as its event is complete, if it
+/// streams.
+pub(crate) fn scan(
     d: &mut Diagnoser<'_>,
     r: Box<dyn Read + Send>,
     source: usize,
     opts: &ScanOptions<'_>,
-    on_event: &'f mut OnEvent<'f>,
-) -> io::Result<()> {
+    report: &mut dyn Report,
+) -> Scanned {
+    d.start_input(source, opts.mode == ReadMode::Paste);
+    let streams = report.streams();
+    let mut feeder = Feeder {
+        opts,
+        builder: EventBuilder::new(opts.mode == ReadMode::Paste),
+        last_ts: None,
+        lines: 0,
+        frames: KnownFrames::default(),
+        stats: ScanStats::default(),
+        report,
+        streams,
+    };
     // A bug met while reading one input ends that input with an error, not
     // the run: what was found so far is still reported.
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        let mut feeder = Feeder {
-            source,
-            opts,
-            builder: EventBuilder::new(opts.paste),
-            last_ts: None,
-            lines: 0,
-            frames: KnownFrames::default(),
-            on_event,
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let (result, cut) = match opts.mode {
+            ReadMode::Live => scan_live(d, r, &mut feeder),
+            // One thread needs no chunks handed round.
+            ReadMode::Log { threads: 1, .. } => scan_batch(d, r, &mut feeder),
+            ReadMode::Log {
+                threads,
+                shared_read,
+                stdin,
+            } => scan_parallel(d, r, &mut feeder, threads, shared_read, stdin),
+            ReadMode::Paste => scan_batch(d, r, &mut feeder),
         };
-        let (result, cut) = if opts.live {
-            scan_live(d, r, &mut feeder)
-        } else if opts.parallel && !opts.paste {
-            scan_parallel(d, r, &mut feeder)
-        } else {
-            scan_batch(d, r, &mut feeder)
-        };
+        feeder.stats.cut_lines += cut;
         let flushed = feeder.flush(d);
-        d.stats.lines += feeder.lines;
-        d.stats.cut_lines += cut;
         result.and(flushed)
     }))
-    .unwrap_or_else(|p| Err(internal_error(p.as_ref())))
+    .unwrap_or_else(|p| Err(internal_error(p.as_ref())));
+    feeder.stats.lines = feeder.lines;
+    Scanned {
+        stats: feeder.stats,
+        result,
+    }
 }
 
 /// A panic turned into the error that ends an input.
@@ -298,7 +384,7 @@ fn work(
     let mut builder = EventBuilder::new(false);
     let mut lines = Lines::new(chunk.bytes());
     // What an event that a line completes turns into.
-    let mut complete = |mut ev: Event, part: &mut Part| match matching.prepare(&ev, false) {
+    let mut complete = |mut ev: Event, part: &mut Part| match matching.match_event(&ev) {
         None if !keep_routine => part.routine += 1,
         matched => {
             ev.shed();
@@ -436,19 +522,22 @@ fn scan_parallel(
     d: &mut Diagnoser<'_>,
     r: Box<dyn Read + Send>,
     feeder: &mut Feeder<'_, '_>,
+    threads: usize,
+    shared_read: bool,
+    stdin: bool,
 ) -> (io::Result<()>, u64) {
-    let workers = feeder.opts.threads.max(1);
+    let workers = threads.max(1);
     let buffers = workers + 2;
     let quick = !feeder.opts.window.is_set();
     let keep_routine = feeder.opts.window.is_set();
     let (part_tx, part_rx) = mpsc::channel::<PartMessage>();
     let (free_tx, free_rx) = mpsc::channel::<Vec<u8>>();
     let mut chunker = Chunker::new(r);
-    if feeder.opts.stdin {
+    if stdin {
         chunker = chunker.with_stall_probe(crate::read::input::stdin_more_soon);
     }
 
-    let feed = if feeder.opts.shared_read {
+    let feed = if shared_read {
         for _ in 0..buffers {
             let _ = free_tx.send(new_buffer());
         }
@@ -484,7 +573,7 @@ fn scan_parallel(
         Feed::Thread(Mutex::new(job_rx))
     };
 
-    let (matcher, reference) = (d.matcher, d.cache.reference);
+    let spec = d.worker_spec();
     let abandoned = AtomicBool::new(false);
     std::thread::scope(|s| {
         let _release_workers = SetOnDrop(&abandoned);
@@ -492,7 +581,7 @@ fn scan_parallel(
             let part_tx = part_tx.clone();
             let (feed, abandoned) = (&feed, &abandoned);
             s.spawn(move || {
-                let mut matching = MatchWorker::new(matcher, reference);
+                let mut matching = spec.build();
                 let mut frames = KnownFrames::default();
                 loop {
                     match feed.next(&part_tx) {
@@ -607,14 +696,17 @@ pub(crate) fn diagnose_bytes(d: &mut Diagnoser<'_>, bytes: &[u8], paste: bool) {
     let stop = AtomicBool::new(false);
     let window = Window::default();
     let opts = ScanOptions {
-        paste,
+        mode: if paste {
+            ReadMode::Paste
+        } else {
+            ReadMode::Log {
+                threads: 1,
+                shared_read: true,
+                stdin: false,
+            }
+        },
         window: &window,
-        live: false,
         stop: &stop,
-        parallel: false,
-        threads: 1,
-        stdin: false,
-        shared_read: false,
     };
     // Reading from memory cannot fail.
     let _ = scan(
@@ -622,7 +714,7 @@ pub(crate) fn diagnose_bytes(d: &mut Diagnoser<'_>, bytes: &[u8], paste: bool) {
         Box::new(io::Cursor::new(bytes.to_vec())),
         0,
         &opts,
-        &mut |_, _| Ok(()),
+        &mut crate::report::Silent,
     );
 }
 
@@ -652,22 +744,22 @@ mod tests {
             let stop = AtomicBool::new(false);
             let window = Window::default();
             let opts = ScanOptions {
-                paste: false,
+                mode: ReadMode::Log {
+                    threads: 2,
+                    shared_read: true,
+                    stdin: false,
+                },
                 window: &window,
-                live: false,
                 stop: &stop,
-                parallel: true,
-                threads: 2,
-                stdin: false,
-                shared_read: true,
             };
-            let result = scan(
+            let scanned = scan(
                 &mut d,
                 Box::new(io::Cursor::new(log.into_bytes())),
                 0,
                 &opts,
-                &mut |_, _| Ok(()),
+                &mut crate::report::Silent,
             );
+            let result = scanned.result;
             let ids: Vec<&str> = d
                 .findings
                 .iter()

@@ -177,11 +177,11 @@ pub fn reference_summary(log: &[u8]) -> (Summary, u64) {
         n += 1;
         let line = crate::parse::envelope::parse_line(&String::from_utf8_lossy(line));
         if let Some(ev) = b.push(n, line) {
-            d.observe(&ev, 0, false);
+            d.observe(&ev);
         }
     }
     if let Some(ev) = b.finish() {
-        d.observe(&ev, 0, false);
+        d.observe(&ev);
     }
     let cat = matcher.catalog();
     let mut out = Summary::new();

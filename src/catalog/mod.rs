@@ -13,6 +13,7 @@ pub(crate) mod lint;
 pub(crate) mod pattern;
 pub(crate) mod placeholder;
 pub(crate) mod schema;
+pub(crate) mod similarity;
 
 use crate::catalog::schema::{RawEntry, entry_lines};
 
@@ -234,6 +235,31 @@ impl CatalogIssue {
     }
 }
 
+impl CatalogIssue {
+    /// `file:line:column: entry 'id', field 'f': message`, without the
+    /// severity word (for an error that ends the run, which says it).
+    pub(crate) fn located(&self) -> String {
+        let mut s = self.file.clone();
+        if let Some(l) = self.line {
+            s.push_str(&format!(":{l}"));
+            if let Some(c) = self.column {
+                s.push_str(&format!(":{c}"));
+            }
+        }
+        if let Some(id) = &self.entry {
+            s.push_str(&format!(": entry '{id}'"));
+            if let Some(field) = &self.field {
+                s.push_str(&format!(", field '{field}'"));
+            }
+        } else if let Some(field) = &self.field {
+            s.push_str(&format!(": field '{field}'"));
+        }
+        s.push_str(&format!(": {}", self.message));
+        s
+    }
+}
+
+/// The lint form: `file:line: error: entry 'id', field 'f': message`.
 impl fmt::Display for CatalogIssue {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}", self.file)?;
@@ -467,11 +493,18 @@ impl Catalog {
         let mut scored: Vec<(usize, &str)> = self
             .entries
             .iter()
-            .map(|e| (similarity_distance(id, e.id), e.id))
+            .map(|e| (similarity::osa_distance(id, e.id), e.id))
             .collect();
         scored.sort();
         scored.into_iter().take(n).map(|(_, s)| s).collect()
     }
+}
+
+/// The area of a catalog file: its stem.
+pub(crate) fn area_of(path: &Path) -> String {
+    path.file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "user".into())
 }
 
 /// Reads and parses a user catalog file; the area is the file stem.
@@ -481,26 +514,7 @@ pub(crate) fn load_user_file(path: &Path) -> Result<Vec<Entry>, CatalogIssue> {
         .map_err(|e| CatalogIssue::error(&origin, crate::read::input::io_reason(&e)))?;
     let text = String::from_utf8(bytes)
         .map_err(|_| CatalogIssue::error(&origin, "not valid UTF-8 text"))?;
-    let area = path
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "user".into());
-    parse_file(&origin, &area, &text)
-}
-
-/// Edit distance, with a bonus for shared words, for id suggestions.
-fn similarity_distance(a: &str, b: &str) -> usize {
-    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for i in 1..=a.len() {
-        let mut cur = vec![i; b.len() + 1];
-        for j in 1..=b.len() {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            cur[j] = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
-        }
-        prev = cur;
-    }
-    prev[b.len()]
+    parse_file(&origin, &area_of(path), &text)
 }
 
 #[cfg(test)]

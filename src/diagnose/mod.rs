@@ -39,7 +39,7 @@ struct PositionRef<'a> {
 }
 
 impl PositionRef<'_> {
-    fn to_owned(self) -> Position {
+    fn into_position(self) -> Position {
         Position {
             source: self.source,
             line: self.line,
@@ -88,7 +88,7 @@ pub(crate) struct Unknown {
     pub sample: String,
 }
 
-/// What one event turned out to be, for streaming reporters.
+/// What one event turned out to be.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Outcome {
     /// Index into `Diagnoser::findings`; `new` on the first occurrence.
@@ -104,31 +104,53 @@ pub(crate) enum Outcome {
     Nothing,
 }
 
-#[derive(Debug, Clone, Default)]
-pub(crate) struct Stats {
-    pub lines: u64,
-    pub events: u64,
-    pub benign: u64,
-    pub cut_lines: u64,
-    pub findings_capped: bool,
-    pub unknown_capped: bool,
-    pub outside_window: u64,
+/// One finding or unknown error as it happened, owned: what the pipeline
+/// hands a streaming report (ndjson, text while following a file).
+#[derive(Debug, Clone)]
+pub(crate) struct Occurrence {
+    pub what: Occurred,
+    /// Its first occurrence: a finding or unknown error not seen before.
+    pub new: bool,
+    pub at: Position,
+    /// The event's text as shown.
+    pub shown: String,
 }
 
+/// The finding or unknown error an occurrence counts under, as it stands.
+#[derive(Debug, Clone)]
+pub(crate) enum Occurred {
+    Finding(Finding),
+    Unknown(Unknown),
+}
+
+/// What the diagnosis counts itself (the pipeline counts lines and events).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Stats {
+    pub benign: u64,
+    pub findings_capped: bool,
+    pub unknown_capped: bool,
+}
+
+/// The diagnosis of a run: findings (known problems, repeats collapsed),
+/// unknown errors (grouped by template) and counts. Events arrive in input
+/// order, one input after another (`start_input`).
 pub(crate) struct Diagnoser<'m> {
     pub matcher: &'m Matcher,
     pub findings: Vec<Finding>,
     pub unknown: Vec<Unknown>,
     pub stats: Stats,
-    /// The latest occurrence (position and shown message), for streaming.
-    pub last: Option<(Position, String)>,
     /// Findings by entry, then captures.
     by_key: HashMap<usize, HashMap<Vec<(String, String)>, usize>>,
     by_template: HashMap<String, usize>,
-    /// Matching for `observe`; worker threads have caches of their own.
-    pub cache: MatchWorker<'m>,
+    /// Matching for `observe`; worker threads have workers of their own.
+    worker: MatchWorker<'m>,
     /// Distinct capture sets recorded per entry.
     variants: HashMap<usize, usize>,
+    /// The input being read (an index into the run's inputs).
+    source: usize,
+    /// Whether that input is pasted text: normal-operation messages are
+    /// then explained rather than skipped.
+    paste: bool,
 }
 
 /// Distinct message texts whose hits are remembered (the table is emptied
@@ -141,6 +163,14 @@ const HIT_CACHE: usize = 512;
 /// bytes; an event of up to 64 KiB in each entry would let a hostile log
 /// make the table tens of MiB.
 const REMEMBERED_TEXT: usize = 2048;
+
+/// What `Diagnoser::record` made of one event: its outcome and its text
+/// as shown.
+#[derive(Debug, Clone)]
+pub(crate) struct Recorded {
+    pub outcome: Outcome,
+    pub shown: String,
+}
 
 /// What matching made of one event: its normalised match text, the entries
 /// that explain it (the reported one with captures) and its headline as
@@ -164,27 +194,44 @@ pub(crate) struct MatchWorker<'m> {
     /// The regexes' search state.
     search: Caches,
     /// Reference mode (tests): no cache, captures for every hit.
-    pub reference: bool,
+    reference: bool,
+    /// Pasted text: a benign hit is the one reported (see `hits`).
+    paste: bool,
+}
+
+/// What a worker thread needs to make its own `MatchWorker`.
+#[derive(Clone, Copy)]
+pub(crate) struct WorkerSpec<'m> {
+    matcher: &'m Matcher,
+    reference: bool,
+}
+
+impl<'m> WorkerSpec<'m> {
+    pub(crate) fn build(self) -> MatchWorker<'m> {
+        MatchWorker::new(self.matcher, self.reference)
+    }
 }
 
 impl<'m> MatchWorker<'m> {
+    /// A worker for logs; `reference` for the tests' yardstick.
     pub(crate) fn new(matcher: &'m Matcher, reference: bool) -> Self {
         MatchWorker {
             matcher,
             remembered: Memo::new(HIT_CACHE, REMEMBERED_TEXT),
             search: Caches::new(!reference),
             reference,
+            paste: false,
         }
     }
 
     /// Matches one event (`None` for routine ones: info and debug need no
     /// matching).
-    pub(crate) fn prepare(&mut self, ev: &Event, paste: bool) -> Option<Matched> {
+    pub(crate) fn match_event(&mut self, ev: &Event) -> Option<Matched> {
         if ev.is_routine() {
             return None;
         }
         let text = ev.match_text();
-        let hits = self.hits(&text, paste);
+        let hits = self.hits(&text);
         // A one-line event's match text is its head normalised; without
         // escapes that is its head tidied, which is what it is shown as.
         let shown = if ev.is_one_line() && !crate::parse::normalize::has_escapes(&ev.head) {
@@ -196,7 +243,8 @@ impl<'m> MatchWorker<'m> {
         Some(Matched { text, hits, shown })
     }
 
-    fn hits(&mut self, text: &str, paste: bool) -> Arc<Vec<Hit>> {
+    fn hits(&mut self, text: &str) -> Arc<Vec<Hit>> {
+        let paste = self.paste;
         if self.reference {
             return self.reference_hits(text);
         }
@@ -207,12 +255,7 @@ impl<'m> MatchWorker<'m> {
         let entries = &self.matcher.catalog().entries;
         // The hit that will be reported: a benign one wins when pasted, and
         // in a log a benign hit means no report at all.
-        let top = match hits.iter().position(|h| entries[h.entry].benign) {
-            Some(i) if paste => Some(i),
-            Some(_) => None,
-            None => (!hits.is_empty()).then_some(0),
-        };
-        if let Some(i) = top {
+        if let Some(i) = reported_hit(&hits, entries, paste) {
             self.matcher
                 .fill_captures(&mut self.search, &mut hits[i], text);
         }
@@ -234,6 +277,16 @@ impl<'m> MatchWorker<'m> {
     }
 }
 
+/// Which of an event's hits is reported: a benign hit wins when the text
+/// is pasted (it is explained); in a log a benign hit means no report at all.
+fn reported_hit(hits: &[Hit], entries: &[crate::catalog::Entry], paste: bool) -> Option<usize> {
+    match hits.iter().position(|h| entries[h.entry].benign) {
+        Some(i) if paste => Some(i),
+        Some(_) => None,
+        None => (!hits.is_empty()).then_some(0),
+    }
+}
+
 impl<'m> Diagnoser<'m> {
     pub(crate) fn new(matcher: &'m Matcher) -> Self {
         Diagnoser {
@@ -241,11 +294,12 @@ impl<'m> Diagnoser<'m> {
             findings: Vec::new(),
             unknown: Vec::new(),
             stats: Stats::default(),
-            last: None,
             by_key: HashMap::default(),
             by_template: HashMap::default(),
-            cache: MatchWorker::new(matcher, false),
+            worker: MatchWorker::new(matcher, false),
             variants: HashMap::default(),
+            source: 0,
+            paste: false,
         }
     }
 
@@ -253,63 +307,91 @@ impl<'m> Diagnoser<'m> {
     /// every hit.
     pub(crate) fn reference(matcher: &'m Matcher) -> Self {
         Diagnoser {
-            cache: MatchWorker::new(matcher, true),
+            worker: MatchWorker::new(matcher, true),
             ..Diagnoser::new(matcher)
         }
     }
 
-    /// Explains one event. `paste` marks text given on the command line,
-    /// where normal-operation messages are explained rather than skipped.
-    pub(crate) fn observe(&mut self, ev: &Event, source: usize, paste: bool) -> Outcome {
-        let matched = self.cache.prepare(ev, paste);
-        self.apply(ev, matched, source, paste)
+    /// The events that follow come from input `source`, pasted or not.
+    pub(crate) fn start_input(&mut self, source: usize, paste: bool) {
+        self.source = source;
+        self.paste = paste;
+        self.worker.paste = paste;
     }
 
-    /// The second half of `observe`: records an event matched by
-    /// `MatchWorker::prepare` or `complete`. Events must
-    /// arrive in input order: counts, first/last positions and caps depend
-    /// on it.
-    pub(crate) fn apply(
-        &mut self,
-        ev: &Event,
-        matched: Option<Matched>,
-        source: usize,
-        paste: bool,
-    ) -> Outcome {
-        self.stats.events += 1;
+    /// How to make matching workers like this one's, on other threads.
+    pub(crate) fn worker_spec(&self) -> WorkerSpec<'m> {
+        WorkerSpec {
+            matcher: self.matcher,
+            reference: self.worker.reference,
+        }
+    }
+
+    /// Matches one event on this thread (`record` then adds it up).
+    pub(crate) fn match_event(&mut self, ev: &Event) -> Option<Matched> {
+        self.worker.match_event(ev)
+    }
+
+    /// Matches and records one event.
+    pub(crate) fn observe(&mut self, ev: &Event) -> Recorded {
+        let matched = self.worker.match_event(ev);
+        self.record(ev, matched)
+    }
+
+    /// Records an event matched by `match_event` here or by a worker's
+    /// `MatchWorker::match_event`. Events must arrive in input order:
+    /// counts, first/last positions and caps depend on it.
+    pub(crate) fn record(&mut self, ev: &Event, matched: Option<Matched>) -> Recorded {
+        let nothing = |outcome| Recorded {
+            outcome,
+            shown: String::new(),
+        };
         let Some(Matched { text, hits, shown }) = matched else {
-            return Outcome::Nothing;
+            return nothing(Outcome::Nothing);
         };
         let entries = &self.matcher.catalog().entries;
-        let benign = hits.iter().position(|h| entries[h.entry].benign);
-        let top = match benign {
-            Some(i) if paste => Some(i),
-            Some(_) => {
-                self.stats.benign += 1;
-                return Outcome::Benign;
-            }
-            None if hits.is_empty() => None,
-            None => Some(0),
-        };
+        let top = reported_hit(&hits, entries, self.paste);
+        if top.is_none() && hits.iter().any(|h| entries[h.entry].benign) {
+            self.stats.benign += 1;
+            return nothing(Outcome::Benign);
+        }
         let pos = PositionRef {
-            source,
+            source: self.source,
             line: ev.line,
             timestamp: &ev.timestamp,
         };
         let outcome = match top {
-            Some(i) => self.record(&hits, i, &text, shown.as_deref().unwrap_or(&text), pos),
-            None if ev.is_error() => self.record_unknown(ev, pos.to_owned()),
+            Some(i) => self.record_finding(&hits, i, &text, shown.as_deref().unwrap_or(&text), pos),
+            None if ev.is_error() => self.record_unknown(ev, pos.into_position()),
             None => Outcome::Nothing,
         };
-        let shown = shown.unwrap_or(text);
-        match &mut self.last {
-            Some((last, s)) => {
-                pos.write_to(last);
-                *s = shown;
-            }
-            None => self.last = Some((pos.to_owned(), shown)),
+        Recorded {
+            outcome,
+            shown: shown.unwrap_or(text),
         }
-        outcome
+    }
+
+    /// An owned copy of what `r` recorded, for a streaming report.
+    pub(crate) fn occurrence(&self, ev: &Event, r: Recorded) -> Option<Occurrence> {
+        let (what, new) = match r.outcome {
+            Outcome::Finding { index, new } => {
+                (Occurred::Finding(self.findings[index].clone()), new)
+            }
+            Outcome::Unknown { index, new } => {
+                (Occurred::Unknown(self.unknown[index].clone()), new)
+            }
+            Outcome::Benign | Outcome::Nothing => return None,
+        };
+        Some(Occurrence {
+            what,
+            new,
+            at: Position {
+                source: self.source,
+                line: ev.line,
+                timestamp: ev.timestamp.clone(),
+            },
+            shown: r.shown,
+        })
     }
 
     /// Whether an occurrence is counted without its captures: once an entry
@@ -329,7 +411,7 @@ impl<'m> Diagnoser<'m> {
         fold
     }
 
-    fn record(
+    fn record_finding(
         &mut self,
         hits: &[Hit],
         top: usize,
@@ -381,8 +463,8 @@ impl<'m> Diagnoser<'m> {
             entry: hit.entry,
             captures: captures.to_vec(),
             count: 1,
-            first: pos.to_owned(),
-            last: pos.to_owned(),
+            first: pos.into_position(),
+            last: pos.into_position(),
             matched: shown.to_string(),
             samples: vec![shown.to_string()],
             context: context_of(text),
@@ -590,24 +672,25 @@ mod tests {
         ));
         let mut cache = MatchWorker::new(&matcher, false);
         let text = "failed get objs: failed to list objs: ForbiddenDriveNotValid:not valid driveId";
-        let first = cache.hits(text, false);
+        let first = cache.hits(text);
         assert_eq!(cache.remembered.len(), 0);
-        let second = cache.hits(text, false);
+        let second = cache.hits(text);
         assert_eq!(cache.remembered.len(), 1);
-        let third = cache.hits(text, false);
+        let third = cache.hits(text);
         assert!(Arc::ptr_eq(&second, &third));
         assert_eq!(first, third);
         assert!(!first.is_empty());
         // Nor is a long text, however often it comes.
         let long = format!("{text} {}", "x".repeat(REMEMBERED_TEXT));
         for _ in 0..3 {
-            assert_eq!(cache.hits(&long, false), first);
+            assert_eq!(cache.hits(&long), first);
         }
         assert_eq!(cache.remembered.len(), 1);
         // Pasted text is never remembered.
         let mut cache = MatchWorker::new(&matcher, false);
+        cache.paste = true;
         for _ in 0..3 {
-            cache.hits(text, true);
+            cache.hits(text);
         }
         assert_eq!(cache.remembered.len(), 0);
     }

@@ -48,6 +48,124 @@ pub(crate) fn sortable(s: &str) -> Option<String> {
     zone_ok.then(|| format!("{date} {clock}"))
 }
 
+/// A `--since`/`--until` bound in the sortable form. Accepts what
+/// `sortable` does plus `YYYY-MM-DD HH:MM`; a time with a UTC offset (`Z`,
+/// `+08:00`) is converted to the local time of this machine (`TZ` is
+/// honoured), since log timestamps without a zone are local time. A bare
+/// date is the start of that day, or its end when `end_of_day`.
+pub(crate) fn bound(s: &str, end_of_day: bool) -> Result<String, String> {
+    let t = s.trim();
+    let err = || {
+        format!(
+            "'{s}' is not a time: use '2024-01-02 15:04:05', '2024-01-02 15:04', \
+             '2024-01-02T15:04:05+08:00' or '2024-01-02'"
+        )
+    };
+    let b = t.as_bytes();
+    if b.len() == 10 {
+        let day = sortable(t).ok_or_else(err)?;
+        return Ok(if end_of_day {
+            day.replace(" 00:00:00", " 23:59:59")
+        } else {
+            day
+        });
+    }
+    // `YYYY-MM-DD HH:MM`: seconds added.
+    let with_seconds;
+    let t = if b.len() == 16 && b.get(13) == Some(&b':') {
+        with_seconds = format!("{t}:00");
+        with_seconds.as_str()
+    } else {
+        t
+    };
+    let local = sortable(t).ok_or_else(err)?;
+    match zone_offset(t) {
+        Some(offset) => Ok(to_local(&local, offset).unwrap_or(local)),
+        None => Ok(local),
+    }
+}
+
+/// The UTC offset in seconds a checked timestamp ends with (`Z`, `+08:00`,
+/// `-0330`), if any.
+fn zone_offset(t: &str) -> Option<i64> {
+    let b = t.as_bytes();
+    let rest = b.get(19..)?;
+    let rest = &rest[rest
+        .iter()
+        .position(|c| !(c.is_ascii_digit() || matches!(c, b'.' | b',')))
+        .unwrap_or(rest.len())..];
+    match rest.first()? {
+        b'Z' | b'z' => Some(0),
+        sign @ (b'+' | b'-') => {
+            let digits: Vec<i64> = rest[1..]
+                .iter()
+                .filter(|c| c.is_ascii_digit())
+                .map(|c| i64::from(c - b'0'))
+                .collect();
+            if digits.len() != 4 {
+                return None;
+            }
+            let secs = (digits[0] * 10 + digits[1]) * 3600 + (digits[2] * 10 + digits[3]) * 60;
+            Some(if *sign == b'-' { -secs } else { secs })
+        }
+        _ => None,
+    }
+}
+
+/// Days since 1970-01-01 of a civil date (Howard Hinnant's algorithm).
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = if y >= 0 { y } else { y - 399 } / 400;
+    let yoe = y - era * 400;
+    let doy = (153 * (m + if m > 2 { -3 } else { 9 }) + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// `sortable` wall time at `offset` seconds east of UTC, as this machine's
+/// local time.
+fn to_local(sortable: &str, offset: i64) -> Option<String> {
+    let n = |r: std::ops::Range<usize>| sortable.get(r)?.parse::<i64>().ok();
+    let days = days_from_civil(n(0..4)?, n(5..7)?, n(8..10)?);
+    let secs = days * 86_400 + n(11..13)? * 3600 + n(14..16)? * 60 + n(17..19)? - offset;
+    local_time(secs)
+}
+
+#[cfg(unix)]
+fn local_time(epoch: i64) -> Option<String> {
+    unsafe extern "C" {
+        // POSIX; not in the libc crate's bindings.
+        fn tzset();
+    }
+    // time_t is 64 bits on every target that matters; 32-bit ones clip.
+    #[allow(clippy::useless_conversion)]
+    let t: libc::time_t = epoch.try_into().ok()?;
+    // SAFETY: tzset reads TZ; localtime_r writes into the tm we own.
+    let tm = unsafe {
+        tzset();
+        let mut tm: libc::tm = std::mem::zeroed();
+        if libc::localtime_r(&t, &mut tm).is_null() {
+            return None;
+        }
+        tm
+    };
+    Some(format!(
+        "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
+        tm.tm_year + 1900,
+        tm.tm_mon + 1,
+        tm.tm_mday,
+        tm.tm_hour,
+        tm.tm_min,
+        tm.tm_sec
+    ))
+}
+
+/// Elsewhere the offset is dropped and the clock time kept as given.
+#[cfg(not(unix))]
+fn local_time(_epoch: i64) -> Option<String> {
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -74,6 +192,41 @@ mod tests {
         ] {
             assert_eq!(sortable(given).as_deref(), want, "{given:?}");
         }
+    }
+
+    #[test]
+    fn bounds() {
+        assert_eq!(bound("2024-01-02", false).unwrap(), "2024-01-02 00:00:00");
+        assert_eq!(bound("2024-01-02", true).unwrap(), "2024-01-02 23:59:59");
+        assert_eq!(
+            bound("2024-01-02 15:04", false).unwrap(),
+            "2024-01-02 15:04:00"
+        );
+        assert_eq!(
+            bound("2024-01-02 15:04:05", true).unwrap(),
+            "2024-01-02 15:04:05"
+        );
+        assert!(bound("yesterday", false).is_err());
+        assert_eq!(zone_offset("2024-01-02T15:04:05+08:00"), Some(8 * 3600));
+        assert_eq!(zone_offset("2024-01-02T15:04:05.5Z"), Some(0));
+        assert_eq!(
+            zone_offset("2024-01-02T15:04:05-0330"),
+            Some(-(3 * 3600 + 1800))
+        );
+        assert_eq!(zone_offset("2024-01-02 15:04:05"), None);
+        assert_eq!(days_from_civil(1970, 1, 1), 0);
+        assert_eq!(days_from_civil(2024, 3, 1), 19_783);
+    }
+
+    /// With TZ=UTC, an offset is taken off; the process's TZ is set for
+    /// this test only through the child the integration tests start, so
+    /// here only the arithmetic is checked against UTC.
+    #[cfg(unix)]
+    #[test]
+    fn offsets_convert_through_epoch() {
+        let days = days_from_civil(2024, 1, 2);
+        let secs = days * 86_400 + 15 * 3600 + 4 * 60 + 5 - 8 * 3600;
+        assert_eq!(secs % 86_400, 7 * 3600 + 4 * 60 + 5);
     }
 
     #[test]

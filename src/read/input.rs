@@ -22,6 +22,8 @@ pub(crate) enum Source {
     },
     Stdin,
     File(PathBuf),
+    /// A file followed like `tail -F` (`--follow`).
+    Follow(PathBuf),
 }
 
 impl Source {
@@ -30,19 +32,15 @@ impl Source {
         match self {
             Source::Text { index, .. } => format!("<arg {index}>"),
             Source::Stdin => "<stdin>".to_string(),
-            Source::File(p) => p.display().to_string(),
+            Source::File(p) | Source::Follow(p) => p.display().to_string(),
         }
     }
 
-    /// Pasted text joins wrapped lines into one message.
-    pub(crate) fn is_paste(&self) -> bool {
-        matches!(self, Source::Text { .. })
-    }
-
-    /// Opens the source for reading; gzip is detected by its magic bytes
-    /// (rotated `log-*.log.gz` files, on standard input too). Standard
-    /// input stops being read once `stop` is set, even while it is quiet.
-    pub(crate) fn open(&self, stop: &Arc<AtomicBool>) -> Result<Box<dyn Read + Send>, String> {
+    /// Opens a pasted text or standard input (files: `open_file`,
+    /// `FollowReader`); gzip is detected by its magic bytes (rotated
+    /// `log-*.log.gz` files, on standard input too). Standard input stops
+    /// being read once `stop` is set, even while it is quiet.
+    pub(crate) fn open(&self, stop: &Arc<AtomicBool>) -> io::Result<Box<dyn Read + Send>> {
         let raw: Box<dyn Read + Send> = match self {
             Source::Text { text, .. } => Box::new(io::Cursor::new(text.clone().into_bytes())),
             Source::Stdin => {
@@ -51,9 +49,9 @@ impl Source {
                     stop: Arc::clone(stop),
                 })
             }
-            Source::File(p) => Box::new(open_file(p)?),
+            Source::File(p) | Source::Follow(p) => Box::new(open_file(p, stop)?),
         };
-        maybe_gunzip(raw).map_err(|e| io_reason(&e))
+        maybe_gunzip(raw)
     }
 }
 
@@ -128,11 +126,57 @@ pub(crate) fn stdin_more_soon(_wait: Duration) -> bool {
 }
 
 /// Opens a regular file (or FIFO, device), refusing directories up front.
-pub(crate) fn open_file(p: &Path) -> Result<File, String> {
-    let f = File::open(p).map_err(|e| io_reason(&e))?;
+/// Opening a FIFO waits for a writer; that wait ends on Ctrl-C (`stop`).
+pub(crate) fn open_file(p: &Path, stop: &AtomicBool) -> io::Result<File> {
+    let f = if is_fifo(p) {
+        open_interruptibly(p, stop)?
+    } else {
+        File::open(p)?
+    };
     match f.metadata() {
-        Ok(m) if m.is_dir() => Err("is a directory".to_string()),
+        Ok(m) if m.is_dir() => Err(io::Error::new(
+            io::ErrorKind::IsADirectory,
+            "is a directory",
+        )),
         _ => Ok(f),
+    }
+}
+
+#[cfg(unix)]
+fn is_fifo(p: &Path) -> bool {
+    use std::os::unix::fs::FileTypeExt;
+    std::fs::metadata(p).is_ok_and(|m| m.file_type().is_fifo())
+}
+
+#[cfg(not(unix))]
+fn is_fifo(_: &Path) -> bool {
+    false
+}
+
+/// `File::open` on a thread of its own, waited for in short polls of
+/// `stop`: open(2) of a FIFO blocks until a writer comes and no signal
+/// ends that wait. On Ctrl-C the thread is left behind (the process ends).
+fn open_interruptibly(p: &Path, stop: &AtomicBool) -> io::Result<File> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let path = p.to_path_buf();
+    std::thread::spawn(move || {
+        let _ = tx.send(File::open(path));
+    });
+    loop {
+        match rx.recv_timeout(STOP_POLL) {
+            Ok(r) => return r,
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+                if stop.load(Ordering::Relaxed) {
+                    return Err(io::Error::new(
+                        io::ErrorKind::Interrupted,
+                        "interrupted while waiting for a writer",
+                    ));
+                }
+            }
+            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
+                return Err(io::Error::other("could not be opened"));
+            }
+        }
     }
 }
 
@@ -153,36 +197,61 @@ pub(crate) fn maybe_gunzip(r: Box<dyn Read + Send>) -> io::Result<Box<dyn Read +
     }
 }
 
-/// Reads a growing file like `tail -F`: waits at the end for more data, and
-/// when the file is replaced (lumberjack renames `log.log` and creates a new
-/// one) finishes the old file, then continues with the new one. Returns end
-/// of input only once `stop` is set.
+/// Reads a growing file like `tail -F`: waits at the end for more data,
+/// and for the file itself when it does not exist yet. When the file is
+/// replaced (lumberjack renames `log.log` and creates a new one) or
+/// truncated, it ends after the old file's last byte and sets `replaced`:
+/// the caller reads the new file as a new input, whose lines count from 1.
+/// Ends otherwise only once `stop` is set.
 pub(crate) struct FollowReader {
     path: PathBuf,
-    file: File,
+    /// `None` while the file does not exist yet.
+    file: Option<File>,
     pos: u64,
     id: Option<u64>,
     stop: Arc<AtomicBool>,
-    /// Times the file was replaced or truncated.
-    pub reopened: u64,
+    replaced: Arc<AtomicBool>,
 }
 
+/// How often a followed file is looked at when nothing new came.
+const FOLLOW_POLL: Duration = Duration::from_millis(100);
+
 impl FollowReader {
-    pub(crate) fn open(path: &Path, stop: Arc<AtomicBool>) -> Result<FollowReader, String> {
-        let file = open_file(path)?;
-        let id = file_id(&file);
+    /// Opens `path`, or waits for it when it does not exist yet but its
+    /// folder does (with a one-line notice on stderr unless `quiet`, as
+    /// `tail -F` gives). A missing folder is an error.
+    pub(crate) fn open(
+        path: &Path,
+        stop: Arc<AtomicBool>,
+        replaced: Arc<AtomicBool>,
+        quiet: bool,
+    ) -> io::Result<FollowReader> {
+        let file = match open_file(path, &stop) {
+            Ok(f) => Some(f),
+            Err(e) if e.kind() == io::ErrorKind::NotFound && folder_exists(path) => {
+                if !quiet {
+                    eprintln!(
+                        "alist-doctor: {} does not exist yet; waiting for it (Ctrl-C ends)",
+                        path.display()
+                    );
+                }
+                None
+            }
+            Err(e) => return Err(e),
+        };
+        let id = file.as_ref().and_then(file_id);
         Ok(FollowReader {
             path: path.to_path_buf(),
             file,
             pos: 0,
             id,
             stop,
-            reopened: 0,
+            replaced,
         })
     }
 
     /// The file at `path` is another one, or shorter than what was read.
-    fn replaced(&self) -> bool {
+    fn is_replaced(&self) -> bool {
         match std::fs::metadata(&self.path) {
             Ok(m) => m.len() < self.pos || meta_id(&m).is_some_and(|id| Some(id) != self.id),
             Err(_) => false,
@@ -190,27 +259,38 @@ impl FollowReader {
     }
 }
 
+fn folder_exists(path: &Path) -> bool {
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.is_dir(),
+        _ => true,
+    }
+}
+
 impl Read for FollowReader {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         loop {
-            let n = self.file.read(buf)?;
+            if self.stop.load(Ordering::Relaxed) {
+                return Ok(0);
+            }
+            let Some(file) = &mut self.file else {
+                if let Ok(f) = open_file(&self.path, &self.stop) {
+                    self.id = file_id(&f);
+                    self.file = Some(f);
+                } else {
+                    std::thread::sleep(FOLLOW_POLL);
+                }
+                continue;
+            };
+            let n = file.read(buf)?;
             if n > 0 {
                 self.pos += n as u64;
                 return Ok(n);
             }
-            if self.stop.load(Ordering::Relaxed) {
+            if self.is_replaced() {
+                self.replaced.store(true, Ordering::Relaxed);
                 return Ok(0);
             }
-            if self.replaced()
-                && let Ok(f) = open_file(&self.path)
-            {
-                self.id = file_id(&f);
-                self.file = f;
-                self.pos = 0;
-                self.reopened += 1;
-                continue;
-            }
-            std::thread::sleep(Duration::from_millis(100));
+            std::thread::sleep(FOLLOW_POLL);
         }
     }
 }

@@ -29,7 +29,32 @@ fn location(source: &str, line: u64) -> Vec<String> {
     vec![format!("file={}", property(source)), format!("line={line}")]
 }
 
-pub(crate) fn render(w: &mut dyn Write, v: &View) -> io::Result<()> {
+/// `--format github`: workflow commands, and the step summary when
+/// `$GITHUB_STEP_SUMMARY` names a file.
+pub(crate) struct Github<'a> {
+    pub out: &'a mut dyn Write,
+    pub step_summary: Option<std::path::PathBuf>,
+}
+
+impl super::Report for Github<'_> {
+    fn finish(&mut self, view: &View) -> io::Result<()> {
+        render(self.out, view)?;
+        match &self.step_summary {
+            Some(path) => step_summary(path, view).map_err(|e| {
+                io::Error::new(
+                    e.kind(),
+                    format!(
+                        "cannot append to GITHUB_STEP_SUMMARY ({}): {e}",
+                        path.display()
+                    ),
+                )
+            }),
+            None => Ok(()),
+        }
+    }
+}
+
+fn render(w: &mut dyn Write, v: &View) -> io::Result<()> {
     for f in &v.findings {
         let level = match f.severity {
             Severity::Error => "error",
@@ -72,7 +97,7 @@ pub(crate) fn render(w: &mut dyn Write, v: &View) -> io::Result<()> {
 }
 
 /// Appends the findings as a Markdown table to the step summary file.
-pub(crate) fn step_summary(path: &Path, v: &View) -> io::Result<()> {
+fn step_summary(path: &Path, v: &View) -> io::Result<()> {
     let mut md = String::from("## alist-doctor\n\n");
     if v.findings.is_empty() && v.unknown.is_empty() {
         md.push_str("No known problem found.\n");

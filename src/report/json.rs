@@ -3,7 +3,29 @@
 
 use std::io::{self, Write};
 
-use super::View;
+use super::{Report, View};
+
+/// `--format json`.
+pub(crate) struct Json<'a> {
+    pub out: &'a mut dyn Write,
+}
+
+impl Report for Json<'_> {
+    fn finish(&mut self, view: &View) -> io::Result<()> {
+        render(self.out, view)
+    }
+}
+
+/// `--statistics --format json`.
+pub(crate) struct Statistics<'a> {
+    pub out: &'a mut dyn Write,
+}
+
+impl Report for Statistics<'_> {
+    fn finish(&mut self, view: &View) -> io::Result<()> {
+        statistics(self.out, view)
+    }
+}
 
 pub(crate) fn render(w: &mut dyn Write, v: &View) -> io::Result<()> {
     serde_json::to_writer_pretty(&mut *w, v).map_err(io::Error::other)?;

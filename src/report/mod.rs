@@ -1,23 +1,107 @@
 //! Output formats. The diagnosis is first turned into one serialisable view
 //! (placeholders filled, language chosen, secrets redacted); each format only
-//! renders that view, so text and JSON can never disagree.
+//! renders that view, so text and JSON can never disagree. Each format is a
+//! `Report`: the pipeline feeds it occurrences as they happen (if it
+//! streams), then the whole view once.
 #![warn(clippy::string_slice)]
 
+pub(crate) mod entry;
 pub(crate) mod github;
 pub(crate) mod json;
 pub(crate) mod markdown;
 pub(crate) mod ndjson;
+pub(crate) mod neutral;
 pub(crate) mod redact;
 pub(crate) mod sarif;
 pub(crate) mod text;
 
 use std::collections::BTreeMap;
+use std::io::{self, Write};
 
 use serde::Serialize;
 
 use crate::catalog::placeholder::fill;
-use crate::catalog::{Entry, Lang, Server, Severity};
-use crate::diagnose::{Diagnoser, Finding, Position, Unknown};
+use crate::catalog::{Catalog, Entry, Lang, Server, Severity};
+use crate::diagnose::{Diagnoser, Finding, Occurrence, Position, Unknown};
+use crate::pipeline::ScanStats;
+
+/// A report in one format. The pipeline calls `occurrence` for every
+/// finding and unknown error as soon as its event is complete, when the
+/// report `streams`; `finish` gets the whole diagnosis once.
+pub(crate) trait Report {
+    /// Whether this report shows occurrences as they happen (building one
+    /// costs a copy of its finding, so only streaming formats ask).
+    fn streams(&self) -> bool {
+        false
+    }
+
+    fn occurrence(&mut self, _o: &Occurrence) -> io::Result<()> {
+        Ok(())
+    }
+
+    fn finish(&mut self, view: &View) -> io::Result<()>;
+}
+
+/// A report that shows nothing (library callers: lint, tests).
+pub(crate) struct Silent;
+
+impl Report for Silent {
+    fn finish(&mut self, _: &View) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The output formats of a diagnosis.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Format {
+    Text,
+    Json,
+    Ndjson,
+    Github,
+    Sarif,
+}
+
+/// What a report asks for besides the format.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Shape {
+    pub format: Format,
+    /// `--statistics`: counts per id only (text and json).
+    pub statistics: bool,
+    /// Text printed problem by problem as they first occur (following a file).
+    pub live: bool,
+}
+
+/// The report a run asked for, writing to `out`.
+pub(crate) fn for_shape<'a>(
+    shape: Shape,
+    views: Views<'a>,
+    out: &'a mut dyn Write,
+) -> Box<dyn Report + 'a> {
+    match (shape.format, shape.statistics) {
+        (Format::Text, true) => Box::new(text::Statistics { out }),
+        (Format::Json, true) => Box::new(json::Statistics { out }),
+        (Format::Text, false) if shape.live => Box::new(text::Live { out, views }),
+        (Format::Text, false) => Box::new(text::Batch { out }),
+        (Format::Json, false) => Box::new(json::Json { out }),
+        (Format::Ndjson, _) => Box::new(ndjson::Ndjson { out, views }),
+        (Format::Github, _) => Box::new(github::Github {
+            out,
+            step_summary: std::env::var_os("GITHUB_STEP_SUMMARY")
+                .filter(|p| !p.is_empty())
+                .map(std::path::PathBuf::from),
+        }),
+        (Format::Sarif, _) => Box::new(sarif::Sarif { out }),
+    }
+}
+
+/// What turns diagnosis records into views: the catalog, the inputs'
+/// names and the view options.
+#[derive(Clone, Copy)]
+pub(crate) struct Views<'a> {
+    pub catalog: &'a Catalog,
+    pub names: &'a [String],
+    pub opts: &'a ViewOptions,
+}
 
 /// Version of the JSON output contract (docs in README.md).
 pub(crate) const JSON_VERSION: u32 = 1;
@@ -142,17 +226,37 @@ pub(crate) fn docs_for(e: &Entry, opts: &ViewOptions) -> Vec<String> {
     docs
 }
 
-fn position(names: &[String], p: &Position) -> String {
+impl Views<'_> {
+    /// How input `p.source` is named in reports.
+    pub(crate) fn source_name(&self, p: &Position) -> String {
+        source_name(self.names, p)
+    }
+
+    pub(crate) fn finding(&self, f: &Finding) -> FindingView {
+        finding_view(self.catalog, f, self.names, self.opts)
+    }
+
+    pub(crate) fn unknown(&self, u: &Unknown) -> UnknownView {
+        unknown_view(u, self.names, self.opts)
+    }
+
+    /// The whole report: the diagnosis, what the scans counted, and the
+    /// inputs that could not be read.
+    pub(crate) fn build(
+        &self,
+        d: &Diagnoser<'_>,
+        scanned: ScanStats,
+        errors: &[InputError],
+    ) -> View {
+        build(d, scanned, self.names, errors, self.opts)
+    }
+}
+
+fn source_name(names: &[String], p: &Position) -> String {
     names.get(p.source).cloned().unwrap_or_default()
 }
 
-pub(crate) fn finding_view(
-    d: &Diagnoser<'_>,
-    f: &Finding,
-    names: &[String],
-    opts: &ViewOptions,
-) -> FindingView {
-    let cat = d.matcher.catalog();
+fn finding_view(cat: &Catalog, f: &Finding, names: &[String], opts: &ViewOptions) -> FindingView {
     let e = &cat.entries[f.entry];
     let r = |s: &str| redact::maybe(s, opts.redact);
     let captures: Vec<(String, String)> =
@@ -169,7 +273,7 @@ pub(crate) fn finding_view(
         fix,
         docs,
         count: f.count,
-        source: position(names, &f.first),
+        source: source_name(names, &f.first),
         first_line: f.first.line,
         last_line: f.last.line,
         first_timestamp: f.first.timestamp.clone(),
@@ -191,28 +295,29 @@ pub(crate) fn finding_view(
     }
 }
 
-pub(crate) fn unknown_view(u: &Unknown, names: &[String], opts: &ViewOptions) -> UnknownView {
+fn unknown_view(u: &Unknown, names: &[String], opts: &ViewOptions) -> UnknownView {
     UnknownView {
         template: redact::maybe(&u.template, opts.redact),
         count: u.count,
         level: u.level.map_or("error", |l| l.as_str()).to_string(),
-        source: position(names, &u.first),
+        source: source_name(names, &u.first),
         first_line: u.first.line,
         sample: redact::maybe(&u.sample, opts.redact),
     }
 }
 
-/// The whole report.
-pub(crate) fn build(
+fn build(
     d: &Diagnoser<'_>,
+    scanned: ScanStats,
     names: &[String],
     errors: &[InputError],
     opts: &ViewOptions,
 ) -> View {
+    let cat = d.matcher.catalog();
     let findings: Vec<FindingView> = d
         .sorted_findings()
         .into_iter()
-        .map(|f| finding_view(d, f, names, opts))
+        .map(|f| finding_view(cat, f, names, opts))
         .collect();
     let unknown: Vec<UnknownView> = d
         .sorted_unknown()
@@ -221,16 +326,16 @@ pub(crate) fn build(
         .collect();
     let summary = Summary {
         inputs: names.len(),
-        lines: d.stats.lines,
-        events: d.stats.events,
+        lines: scanned.lines,
+        events: scanned.events,
         findings: findings.len(),
         occurrences: findings.iter().map(|f| f.count).sum(),
         unknown: unknown.len(),
         unknown_occurrences: unknown.iter().map(|u| u.count).sum(),
         benign: d.stats.benign,
         highest_severity: findings.iter().map(|f| f.severity).max(),
-        cut_lines: d.stats.cut_lines,
-        outside_window: d.stats.outside_window,
+        cut_lines: scanned.cut_lines,
+        outside_window: scanned.outside_window,
         capped: d.stats.findings_capped || d.stats.unknown_capped,
         errors: errors.to_vec(),
     };

@@ -8,8 +8,8 @@ use std::io::{self, Write};
 
 use serde_json::{Value, json};
 
-use super::{JSON_VERSION, View, ViewOptions, finding_view, unknown_view};
-use crate::diagnose::{Diagnoser, Outcome};
+use super::{JSON_VERSION, Report, View, Views};
+use crate::diagnose::{Occurred, Occurrence};
 use crate::report::redact;
 
 fn line(w: &mut dyn Write, v: &Value) -> io::Result<()> {
@@ -19,50 +19,57 @@ fn line(w: &mut dyn Write, v: &Value) -> io::Result<()> {
     w.flush()
 }
 
-/// Writes the object for one outcome, if it is a finding or an unknown error.
-pub(crate) fn occurrence(
-    w: &mut dyn Write,
-    d: &Diagnoser<'_>,
-    outcome: Outcome,
-    names: &[String],
-    opts: &ViewOptions,
-) -> io::Result<()> {
-    let Some((pos, message)) = &d.last else {
-        return Ok(());
-    };
-    let source = names.get(pos.source).cloned().unwrap_or_default();
-    let shown = redact::maybe(message, opts.redact);
-    let v = match outcome {
-        Outcome::Finding { index, new } => {
-            let f = finding_view(d, &d.findings[index], names, opts);
-            let mut v = serde_json::to_value(&f).map_err(io::Error::other)?;
-            if let Some(o) = v.as_object_mut() {
-                o.insert("type".into(), json!("finding"));
-                o.insert("version".into(), json!(JSON_VERSION));
-                o.insert("new".into(), json!(new));
-                o.insert("source".into(), json!(source));
-                o.insert("line".into(), json!(pos.line));
-                o.insert("timestamp".into(), json!(pos.timestamp));
-                o.insert("matched".into(), json!(shown));
+/// `--format ndjson`: an object per occurrence as it happens, then the
+/// summary.
+pub(crate) struct Ndjson<'a> {
+    pub out: &'a mut dyn Write,
+    pub views: Views<'a>,
+}
+
+impl Report for Ndjson<'_> {
+    fn streams(&self) -> bool {
+        true
+    }
+
+    fn occurrence(&mut self, o: &Occurrence) -> io::Result<()> {
+        let views = &self.views;
+        let source = views.source_name(&o.at);
+        let shown = redact::maybe(&o.shown, views.opts.redact);
+        let v = match &o.what {
+            Occurred::Finding(f) => {
+                let f = views.finding(f);
+                let mut v = serde_json::to_value(&f).map_err(io::Error::other)?;
+                if let Some(obj) = v.as_object_mut() {
+                    obj.insert("type".into(), json!("finding"));
+                    obj.insert("version".into(), json!(JSON_VERSION));
+                    obj.insert("new".into(), json!(o.new));
+                    obj.insert("source".into(), json!(source));
+                    obj.insert("line".into(), json!(o.at.line));
+                    obj.insert("timestamp".into(), json!(o.at.timestamp));
+                    obj.insert("matched".into(), json!(shown));
+                }
+                v
             }
-            v
-        }
-        Outcome::Unknown { index, new } => {
-            let u = unknown_view(&d.unknown[index], names, opts);
-            json!({
-                "type": "unknown", "version": JSON_VERSION, "new": new,
-                "template": u.template, "count": u.count, "level": u.level,
-                "source": source, "line": pos.line, "timestamp": pos.timestamp,
-                "sample": shown,
-            })
-        }
-        Outcome::Benign | Outcome::Nothing => return Ok(()),
-    };
-    line(w, &v)
+            Occurred::Unknown(u) => {
+                let u = views.unknown(u);
+                json!({
+                    "type": "unknown", "version": JSON_VERSION, "new": o.new,
+                    "template": u.template, "count": u.count, "level": u.level,
+                    "source": source, "line": o.at.line, "timestamp": o.at.timestamp,
+                    "sample": shown,
+                })
+            }
+        };
+        line(self.out, &v)
+    }
+
+    fn finish(&mut self, view: &View) -> io::Result<()> {
+        summary(self.out, view)
+    }
 }
 
 /// The closing object.
-pub(crate) fn summary(w: &mut dyn Write, view: &View) -> io::Result<()> {
+fn summary(w: &mut dyn Write, view: &View) -> io::Result<()> {
     let mut v = serde_json::to_value(&view.summary).map_err(io::Error::other)?;
     if let Some(o) = v.as_object_mut() {
         o.insert("type".into(), json!("summary"));

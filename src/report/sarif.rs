@@ -18,7 +18,18 @@ fn level(s: Severity) -> &'static str {
     }
 }
 
-pub(crate) fn render(w: &mut dyn Write, v: &View) -> io::Result<()> {
+/// `--format sarif`.
+pub(crate) struct Sarif<'a> {
+    pub out: &'a mut dyn Write,
+}
+
+impl super::Report for Sarif<'_> {
+    fn finish(&mut self, view: &View) -> io::Result<()> {
+        render(self.out, view)
+    }
+}
+
+fn render(w: &mut dyn Write, v: &View) -> io::Result<()> {
     let mut rules: Vec<Value> = Vec::new();
     let mut rule_ids: Vec<&str> = Vec::new();
     let mut results = Vec::new();

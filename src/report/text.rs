@@ -6,14 +6,19 @@ use std::io::{self, Write};
 
 use colored::{ColoredString, Colorize};
 
-use super::{FindingView, UnknownView, View};
+use super::{FindingView, Report, UnknownView, View, Views};
 use crate::catalog::{Lang, Server, Severity};
+use crate::diagnose::{Occurred, Occurrence};
 
-pub(crate) fn severity_label(s: Severity) -> ColoredString {
-    match s {
-        Severity::Error => "error".red().bold(),
-        Severity::Warning => "warning".yellow().bold(),
-        Severity::Info => "info".blue().bold(),
+/// `error`, `warning`, `info` (`错误`, `警告`, `提示`), coloured.
+pub(crate) fn severity_label(s: Severity, zh: bool) -> ColoredString {
+    match (s, zh) {
+        (Severity::Error, false) => "error".red().bold(),
+        (Severity::Warning, false) => "warning".yellow().bold(),
+        (Severity::Info, false) => "info".blue().bold(),
+        (Severity::Error, true) => "错误".red().bold(),
+        (Severity::Warning, true) => "警告".yellow().bold(),
+        (Severity::Info, true) => "提示".blue().bold(),
     }
 }
 
@@ -30,7 +35,7 @@ pub(crate) fn finding(w: &mut dyn Write, f: &FindingView, lang: Lang) -> io::Res
     writeln!(
         w,
         "{}{}{}{} {}",
-        severity_label(f.severity),
+        severity_label(f.severity, zh),
         "[".dimmed(),
         f.id.cyan(),
         "]:".dimmed(),
@@ -255,4 +260,51 @@ pub(crate) fn statistics(w: &mut dyn Write, v: &View) -> io::Result<()> {
         )?;
     }
     summary(w, v)
+}
+
+/// The text report, all at the end.
+pub(crate) struct Batch<'a> {
+    pub out: &'a mut dyn Write,
+}
+
+impl Report for Batch<'_> {
+    fn finish(&mut self, view: &View) -> io::Result<()> {
+        render(self.out, view)
+    }
+}
+
+/// The text report while following a file: each problem printed when it
+/// first occurs, the unknown errors and the summary at the end.
+pub(crate) struct Live<'a> {
+    pub out: &'a mut dyn Write,
+    pub views: Views<'a>,
+}
+
+impl Report for Live<'_> {
+    fn streams(&self) -> bool {
+        true
+    }
+
+    fn occurrence(&mut self, o: &Occurrence) -> io::Result<()> {
+        if let (Occurred::Finding(f), true) = (&o.what, o.new) {
+            finding(self.out, &self.views.finding(f), self.views.opts.lang)?;
+            self.out.flush()?;
+        }
+        Ok(())
+    }
+
+    fn finish(&mut self, view: &View) -> io::Result<()> {
+        unknown_and_summary(self.out, view)
+    }
+}
+
+/// `--statistics` in text.
+pub(crate) struct Statistics<'a> {
+    pub out: &'a mut dyn Write,
+}
+
+impl Report for Statistics<'_> {
+    fn finish(&mut self, view: &View) -> io::Result<()> {
+        statistics(self.out, view)
+    }
 }

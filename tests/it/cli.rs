@@ -189,7 +189,7 @@ fn explain_and_unknown_id() {
         ))
         .stderr(predicate::str::contains("'port-in-use'"));
     let out = doctor()
-        .args(["--format", "json", "explain", "port-in-use"])
+        .args(["explain", "--format", "json", "port-in-use"])
         .output()
         .unwrap();
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -271,7 +271,7 @@ fn help_and_version() {
         .assert()
         .code(0)
         .stdout(predicate::str::contains("--fail-on"))
-        .stdout(predicate::str::contains("Exit codes"));
+        .stdout(predicate::str::contains("EXIT STATUS"));
     doctor().arg("--version").assert().code(0).stdout(
         predicate::str::is_match(r"alist-doctor \d+\.\d+\.\d+ \(catalog [0-9.]+, \d+ entries\)")
             .unwrap(),
@@ -380,7 +380,7 @@ fn bad_user_catalog_is_one_clear_line() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains(format!(
-            "{path}:1: error: entry 'x', field 'patterns[0]': invalid regex"
+            "alist-doctor: error: {path}:1: entry 'x', field 'patterns[0]': invalid regex"
         )));
 }
 
