@@ -204,11 +204,10 @@ fn check_text(e: &Entry, strict: bool) -> Vec<CatalogIssue> {
         soft("docs", "no documentation link");
     }
     if r.evidence.is_empty() {
-        out.push(warn(
-            e,
+        soft(
             "evidence",
             "no evidence: say where the message is produced (owner/repo:path@tag) and where a code's meaning is documented (URL or owner/repo#N)",
-        ));
+        );
     }
     for (i, ev) in r.evidence.iter().enumerate() {
         if let Err(why) = evidence_reference(ev) {
@@ -365,7 +364,7 @@ mod tests {
   patterns: ['listen tcp \S*:(?P<port>\d+): bind: address already in use']
   cause: c
   fix: [f]
-  docs: [https://alist.nn.ci/]
+  docs: [https://alistgo.com/]
   examples: ['listen tcp :5244: bind: address already in use', 'no match here']
   counter_examples: ['listen tcp :1: bind: address already in use']
 - id: one

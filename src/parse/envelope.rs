@@ -143,6 +143,14 @@ fn parse_with(raw: &str, coloured: bool) -> Line {
     let mut outer_ts: Option<String> = None;
     let mut text: std::borrow::Cow<'_, str> =
         std::borrow::Cow::Borrowed(raw.trim_end_matches(['\r', '\n']));
+    // A colour code written out in letters (`ESC[31m`, `\e[31m`, `^[[31m`)
+    // is the escape byte, so the head is recognised as such. (JSON lines
+    // carry theirs as `\u001b`, decoded with the JSON.)
+    if !text.starts_with('{')
+        && let std::borrow::Cow::Owned(o) = crate::parse::normalize::written_escapes(&text)
+    {
+        text = std::borrow::Cow::Owned(o);
+    }
 
     // docker's json-file lines carry the real line in "log".
     if text.starts_with("{\"log\":")

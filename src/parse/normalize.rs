@@ -39,6 +39,50 @@ pub(crate) fn strip_ansi(s: &str) -> Cow<'_, str> {
     }
 }
 
+/// The ways an escape byte is written out when a log is copied through a
+/// viewer or a forum: the letters `ESC` (Notepad++, Sublime), `^[` (`cat -v`,
+/// `less`), and the C and shell escapes (JSON's `\u001b` is decoded with
+/// the JSON it is in).
+const WRITTEN_ESC: [&str; 5] = ["ESC[", "^[[", "\\e[", "\\033[", "\\x1b["];
+
+/// `s` with every written-out escape that starts a colour code (`[`,
+/// digits and `;`, then `m`) turned into the escape byte, so that
+/// `ESC[31mERROESC[0m[…]` reads as the coloured head it was. Borrowed when
+/// there is none (most lines: one substring search).
+pub(crate) fn written_escapes(s: &str) -> Cow<'_, str> {
+    let b = s.as_bytes();
+    if memchr::memchr3(b'E', b'^', b'\\', b).is_none()
+        || !WRITTEN_ESC
+            .iter()
+            .any(|w| memchr::memmem::find(b, w.as_bytes()).is_some())
+    {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    'scan: while !rest.is_empty() {
+        for w in WRITTEN_ESC {
+            if let Some(after) = rest.strip_prefix(w) {
+                let code = after
+                    .bytes()
+                    .take_while(|c| c.is_ascii_digit() || *c == b';')
+                    .count();
+                if after.as_bytes().get(code) == Some(&b'm') {
+                    out.push_str("\u{1b}[");
+                    rest = after;
+                    continue 'scan;
+                }
+            }
+        }
+        let mut chars = rest.chars();
+        if let Some(c) = chars.next() {
+            out.push(c);
+        }
+        rest = chars.as_str();
+    }
+    Cow::Owned(out)
+}
+
 /// The end of the colour code starting at `at`, if one does.
 fn ansi_code_at(b: &[u8], at: usize) -> Option<usize> {
     let digits_from = |mut j: usize| {
@@ -305,6 +349,23 @@ mod tests {
     }
 
     /// The hand-written scanner agrees with the regex it replaced.
+    #[test]
+    fn written_out_escapes_become_the_byte() {
+        for (given, want) in [
+            (
+                "ESC[31mERROESC[0m[2023-04-01 08:21:21] x",
+                "\u{1b}[31mERRO\u{1b}[0m[2023-04-01 08:21:21] x",
+            ),
+            ("^[[33mWARN^[[0m[2024] y", "\u{1b}[33mWARN\u{1b}[0m[2024] y"),
+            ("\\e[36mINFO\\e[0m", "\u{1b}[36mINFO\u{1b}[0m"),
+            ("\\033[1;31mE\\x1b[0m", "\u{1b}[1;31mE\u{1b}[0m"),
+            ("ESCAPE[31m and ESC[x stay", "ESCAPE[31m and ESC[x stay"),
+            ("no escape 错误", "no escape 错误"),
+        ] {
+            assert_eq!(written_escapes(given), want, "{given:?}");
+        }
+    }
+
     #[test]
     fn strip_ansi_equals_the_regex() {
         let re = regex::Regex::new(r"\x1b\[[0-9;?]*[A-Za-z]|\[[0-9]+(?:;[0-9]+)*m").unwrap();

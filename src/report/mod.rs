@@ -210,16 +210,16 @@ pub(crate) fn docs_for(e: &Entry, opts: &ViewOptions) -> Vec<String> {
         .docs
         .iter()
         .map(
-            |d| match (opts.lang, d.strip_prefix("https://alist.nn.ci/")) {
+            |d| match (opts.lang, d.strip_prefix("https://alistgo.com/")) {
                 (Lang::Zh, Some(rest)) if !rest.starts_with("zh/") => {
-                    format!("https://alist.nn.ci/zh/{rest}")
+                    format!("https://alistgo.com/zh/{rest}")
                 }
                 _ => d.to_string(),
             },
         )
         .collect();
     let preferred = match opts.docs_first {
-        Server::Alist => "alist.nn.ci",
+        Server::Alist => "alistgo.com",
         Server::Openlist => "doc.oplist.org",
     };
     docs.sort_by_key(|d| !d.contains(preferred));

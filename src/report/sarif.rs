@@ -90,7 +90,7 @@ fn render(w: &mut dyn Write, v: &View) -> io::Result<()> {
                 "name": "alist-doctor",
                 "version": env!("CARGO_PKG_VERSION"),
                 "semanticVersion": env!("CARGO_PKG_VERSION"),
-                "informationUri": "https://alist.nn.ci/",
+                "informationUri": "https://github.com/alist-doctor/alist-doctor",
                 "rules": rules,
             }},
             "results": results,

@@ -17,7 +17,7 @@ fn pasted_text_is_explained_in_text_form() {
         .stdout(predicate::str::contains("5244"))
         .stdout(predicate::str::contains("fix:"))
         .stdout(predicate::str::contains("  1. "))
-        .stdout(predicate::str::contains("https://alist.nn.ci/"))
+        .stdout(predicate::str::contains("https://alistgo.com/"))
         .stdout(predicate::str::contains(
             "summary: 1 problem (1 occurrence)",
         ))
@@ -283,7 +283,7 @@ fn chinese_output() {
     let out = doctor().args(["--lang", "zh", PORT]).output().unwrap();
     let s = String::from_utf8_lossy(&out.stdout);
     assert!(
-        s.contains("原因:") && s.contains("https://alist.nn.ci/zh/"),
+        s.contains("原因:") && s.contains("https://alistgo.com/zh/"),
         "{s}"
     );
     let (_, v) = {

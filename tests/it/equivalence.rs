@@ -87,32 +87,15 @@ fn fast_with(log: &Path, how: &str, extra: &[&str]) -> (Summary, u64) {
 
 #[test]
 fn fast_scanner_equals_the_reference_path() {
-    let generator = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/bench/gen_alist_log.py");
-    assert!(
-        generator.exists(),
-        "needs ../shared/bench/gen_alist_log.py beside the checkout"
-    );
     let dir = tempfile::tempdir().unwrap();
     // 9 MB: above the size at which both cores are used.
-    for (seed, format) in [(11, "color"), (12, "plain"), (13, "text"), (14, "json")] {
+    for (seed, format) in [11, 12, 13, 14].into_iter().zip(crate::loggen::FORMATS) {
         let log = dir.path().join(format!("{seed}.log"));
-        let st = Std::new("python3")
-            .arg(&generator)
-            .args([
-                "--size",
-                "9M",
-                "--seed",
-                &seed.to_string(),
-                "--format",
-                format,
-                "--rare-rate",
-                "0.0002",
-            ])
-            .arg("-o")
-            .arg(&log)
-            .status()
-            .unwrap();
-        assert!(st.success());
+        std::fs::write(
+            &log,
+            crate::loggen::generate(9 << 20, seed, format, 0.004).text,
+        )
+        .unwrap();
         let (want, want_unknown) = reference(&log);
         for how in HOW {
             let (got, got_unknown) = fast(&log, how);
@@ -128,10 +111,10 @@ fn fast_scanner_equals_the_reference_path() {
                 .collect();
             assert!(
                 diff.is_empty(),
-                "seed {seed} {format} {how}:\n{}",
+                "seed {seed} {format:?} {how}:\n{}",
                 diff.join("\n")
             );
-            assert_eq!(got_unknown, want_unknown, "seed {seed} {format} {how}");
+            assert_eq!(got_unknown, want_unknown, "seed {seed} {format:?} {how}");
         }
     }
 }

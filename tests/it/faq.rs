@@ -173,6 +173,12 @@ fn check_shape(name: &str, shape: fn(&str) -> String) -> Vec<String> {
     let findings: &Vec<Value> = v["findings"].as_array().unwrap();
     let mut failures = Vec::new();
     for (i, (id, _)) in FAQ.iter().enumerate() {
+        // The FAQ's `token is expired` is the AList login; inside a storage's
+        // chain the same words are a cloud API's own JWT (see the entry's
+        // counter-examples), which that chain's fallback explains.
+        if *id == "login-token-expired" && name.ends_with("chain") {
+            continue;
+        }
         let source = format!("<arg {}>", i + 1);
         let got: Vec<&str> = findings
             .iter()

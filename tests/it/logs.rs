@@ -7,6 +7,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command as Std;
 
+use crate::loggen::{self, Format};
 use crate::util::{doctor, ids, json};
 use serde_json::Value;
 
@@ -140,53 +141,18 @@ fn context_names_mount_and_driver() {
     );
 }
 
-fn shared_dir() -> PathBuf {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared");
-    assert!(
-        p.join("bench/gen_alist_log.py").exists(),
-        "these tests need ../shared/bench/gen_alist_log.py beside the checkout"
-    );
-    p
-}
-
-/// Generates a log; returns (path, truth: line -> id) without the start-up
-/// warnings of download tools that are not installed, which the generator
-/// tags but which are normal operation (see data/benign.yaml).
-fn generate(dir: &Path, size: &str, seed: u32, format: &str) -> (PathBuf, BTreeMap<u64, String>) {
-    let log = dir.join(format!("gen-{seed}-{format}.log"));
-    let truth = dir.join(format!("gen-{seed}-{format}.truth"));
-    let status = Std::new("python3")
-        .arg(shared_dir().join("bench/gen_alist_log.py"))
-        .args([
-            "--size",
-            size,
-            "--seed",
-            &seed.to_string(),
-            "--format",
-            format,
-            "--rare-rate",
-            "0.0005",
-        ])
-        .arg("-o")
-        .arg(&log)
-        .arg("--truth")
-        .arg(&truth)
-        .status()
-        .expect("python3 runs");
-    assert!(status.success());
-    let text = std::fs::read(&log).unwrap();
-    let lines: Vec<&[u8]> = text.split(|b| *b == b'\n').collect();
-    let map = std::fs::read_to_string(&truth)
-        .unwrap()
-        .lines()
-        .filter_map(|l| {
-            let (n, id) = l.split_once('\t')?;
-            let n: u64 = n.parse().ok()?;
-            let line = String::from_utf8_lossy(lines[n as usize - 1]);
-            (!line.contains("init tool")).then(|| (n, id.to_string()))
-        })
-        .collect();
-    (log, map)
+/// Generates a log (see `loggen`) into `dir`; returns (path, truth: line
+/// -> id).
+fn generate(
+    dir: &Path,
+    size: usize,
+    seed: u64,
+    format: Format,
+) -> (PathBuf, BTreeMap<u64, String>) {
+    let log = loggen::generate(size, seed, format, 0.01);
+    let path = dir.join(format!("gen-{seed}-{}.log", format.name()));
+    std::fs::write(&path, &log.text).unwrap();
+    (path, log.truth)
 }
 
 /// Every occurrence as (line, id) from the ndjson stream.
@@ -218,8 +184,8 @@ fn occurrences(args: &[&str], stdin: Option<Vec<u8>>) -> (BTreeMap<u64, String>,
 #[test]
 fn generated_logs_give_exactly_the_generator_counts() {
     let dir = tempfile::tempdir().unwrap();
-    for (seed, format) in [(1, "color"), (2, "plain"), (3, "text"), (4, "json")] {
-        let (log, truth) = generate(dir.path(), "3M", seed, format);
+    for (seed, format) in [1, 2, 3, 4].into_iter().zip(loggen::FORMATS) {
+        let (log, truth) = generate(dir.path(), 3 << 20, seed, format);
         let (found, unknown) = occurrences(&["--file", log.to_str().unwrap()], None);
         let diff: Vec<String> = truth
             .keys()
@@ -238,12 +204,12 @@ fn generated_logs_give_exactly_the_generator_counts() {
             .collect();
         assert!(
             diff.is_empty(),
-            "seed {seed} {format}:\n{}",
+            "seed {seed} {format:?}:\n{}",
             diff.join("\n")
         );
         assert_eq!(
             unknown, 0,
-            "seed {seed} {format}: no unknown errors in a generated log"
+            "seed {seed} {format:?}: no unknown errors in a generated log"
         );
     }
 }
@@ -251,7 +217,7 @@ fn generated_logs_give_exactly_the_generator_counts() {
 #[test]
 fn carriers_prefixes_give_the_same_findings() {
     let dir = tempfile::tempdir().unwrap();
-    let (log, truth) = generate(dir.path(), "1M", 5, "color");
+    let (log, truth) = generate(dir.path(), 1 << 20, 5, Format::Color);
     let text = std::fs::read_to_string(&log).unwrap();
     let prefixed = |prefix: &str| -> Vec<u8> {
         text.lines()
@@ -458,7 +424,7 @@ fn unknown_errors_are_grouped_and_explained() {
 #[test]
 fn no_progress_bar_when_stderr_is_not_a_terminal() {
     let dir = tempfile::tempdir().unwrap();
-    let (log, _) = generate(dir.path(), "9M", 6, "color");
+    let (log, _) = generate(dir.path(), 9 << 20, 6, Format::Color);
     let out = doctor()
         .args(["--statistics", "--file", log.to_str().unwrap()])
         .output()
