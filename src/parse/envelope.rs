@@ -141,8 +141,10 @@ pub(crate) fn parse_line(raw: &str) -> Line {
 /// (the tests compare it with the way round).
 fn parse_with(raw: &str, coloured: bool) -> Line {
     let mut outer_ts: Option<String> = None;
+    // A NUL before a line (a log written by several processes at once)
+    // is not part of it: the head after it is still recognised.
     let mut text: std::borrow::Cow<'_, str> =
-        std::borrow::Cow::Borrowed(raw.trim_end_matches(['\r', '\n']));
+        std::borrow::Cow::Borrowed(raw.trim_end_matches(['\r', '\n']).trim_start_matches('\0'));
     // A colour code written out in letters (`ESC[31m`, `\e[31m`, `^[[31m`)
     // is the escape byte, so the head is recognised as such. (JSON lines
     // carry theirs as `\u001b`, decoded with the JSON.)

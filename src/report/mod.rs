@@ -177,6 +177,26 @@ pub(crate) struct Summary {
     pub outside_window: u64,
     pub capped: bool,
     pub errors: Vec<InputError>,
+    /// Inputs that were not plain UTF-8 with LF line ends, and how they
+    /// were read.
+    pub encoding: Vec<InputEncoding>,
+}
+
+/// How an input that was not plain UTF-8 text was read.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct InputEncoding {
+    pub input: String,
+    pub encoding: crate::read::decode::Encoding,
+    /// `CR` or `NUL` when those, not LF, ended its lines.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line_ends: Option<&'static str>,
+}
+
+/// What the run learnt about its inputs besides their lines.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct InputNotes {
+    pub errors: Vec<InputError>,
+    pub encoding: Vec<InputEncoding>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -242,13 +262,8 @@ impl Views<'_> {
 
     /// The whole report: the diagnosis, what the scans counted, and the
     /// inputs that could not be read.
-    pub(crate) fn build(
-        &self,
-        d: &Diagnoser<'_>,
-        scanned: ScanStats,
-        errors: &[InputError],
-    ) -> View {
-        build(d, scanned, self.names, errors, self.opts)
+    pub(crate) fn build(&self, d: &Diagnoser<'_>, scanned: ScanStats, notes: &InputNotes) -> View {
+        build(d, scanned, self.names, notes, self.opts)
     }
 }
 
@@ -310,7 +325,7 @@ fn build(
     d: &Diagnoser<'_>,
     scanned: ScanStats,
     names: &[String],
-    errors: &[InputError],
+    notes: &InputNotes,
     opts: &ViewOptions,
 ) -> View {
     let cat = d.matcher.catalog();
@@ -337,7 +352,8 @@ fn build(
         cut_lines: scanned.cut_lines,
         outside_window: scanned.outside_window,
         capped: d.stats.findings_capped || d.stats.unknown_capped,
-        errors: errors.to_vec(),
+        errors: notes.errors.clone(),
+        encoding: notes.encoding.clone(),
     };
     View {
         version: JSON_VERSION,

@@ -228,6 +228,17 @@ pub(crate) fn summary(w: &mut dyn Write, v: &View) -> io::Result<()> {
     if s.capped {
         line.push_str("; too many distinct problems: the tables were capped");
     }
+    for e in &s.encoding {
+        let ends = e
+            .line_ends
+            .map(|l| format!(", lines ended by {l}"))
+            .unwrap_or_default();
+        line.push_str(&format!(
+            "; {} read as {}{ends}",
+            crate::report::neutral::neutralise(&e.input),
+            e.encoding.name()
+        ));
+    }
     if !s.errors.is_empty() {
         line.push_str(&format!(
             "; {} input{} could not be read",

@@ -4,6 +4,7 @@
 
 mod catalog;
 mod cli;
+mod encodings;
 mod equivalence;
 mod faq;
 mod frequent;
