@@ -101,6 +101,8 @@ pub(crate) enum Outcome {
         new: bool,
     },
     Benign,
+    /// Another program's line (see `Matched::foreign`).
+    Foreign,
     Nothing,
 }
 
@@ -127,6 +129,9 @@ pub(crate) enum Occurred {
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Stats {
     pub benign: u64,
+    /// Events printed by other programs that only generic entries would
+    /// have explained, or that were their own errors.
+    pub foreign: u64,
     pub findings_capped: bool,
     pub unknown_capped: bool,
 }
@@ -181,6 +186,12 @@ pub(crate) struct Matched {
     pub text: String,
     pub hits: Arc<Vec<Hit>>,
     pub shown: Option<String>,
+    /// Another program printed it (and nothing in it shows AList): the
+    /// hits of generic entries were set aside (`set_aside`).
+    pub foreign: bool,
+    /// Generic entries whose wording it has, not reported for a foreign
+    /// line (a paste may still suggest them).
+    pub set_aside: Vec<usize>,
 }
 
 /// Matches events against the catalog. A log repeats the same messages many
@@ -231,7 +242,12 @@ impl<'m> MatchWorker<'m> {
             return None;
         }
         let text = ev.match_text();
-        let hits = self.hits(&text);
+        let foreign = ev.is_foreign() && !crate::parse::event::has_alist_evidence(&text);
+        let (hits, set_aside) = if foreign {
+            self.hits_of_foreign(&text)
+        } else {
+            (self.hits(&text), Vec::new())
+        };
         // A one-line event's match text is its head normalised; without
         // escapes that is its head tidied, which is what it is shown as.
         let shown = if ev.is_one_line() && !crate::parse::normalize::has_escapes(&ev.head) {
@@ -240,7 +256,33 @@ impl<'m> MatchWorker<'m> {
         } else {
             Some(clip(ev.headline()))
         };
-        Some(Matched { text, hits, shown })
+        Some(Matched {
+            text,
+            hits,
+            shown,
+            foreign,
+            set_aside,
+        })
+    }
+
+    /// The hits of another program's line: generic entries' are set aside
+    /// (their wording is not AList's there), the rest ranked as usual. Not
+    /// remembered: such lines are few in an AList log.
+    fn hits_of_foreign(&mut self, text: &str) -> (Arc<Vec<Hit>>, Vec<usize>) {
+        let entries = &self.matcher.catalog().entries;
+        let (mut hits, generic): (Vec<Hit>, Vec<Hit>) = self
+            .matcher
+            .hits(&mut self.search, text)
+            .into_iter()
+            .partition(|h| !entries[h.entry].generic);
+        if let Some(i) = reported_hit(&hits, entries, self.paste) {
+            self.matcher
+                .fill_captures(&mut self.search, &mut hits[i], text);
+        }
+        (
+            Arc::new(hits),
+            generic.into_iter().map(|h| h.entry).collect(),
+        )
     }
 
     fn hits(&mut self, text: &str) -> Arc<Vec<Hit>> {
@@ -346,11 +388,25 @@ impl<'m> Diagnoser<'m> {
             outcome,
             shown: String::new(),
         };
-        let Some(Matched { text, hits, shown }) = matched else {
+        let Some(Matched {
+            text,
+            hits,
+            shown,
+            foreign,
+            set_aside,
+        }) = matched
+        else {
             return nothing(Outcome::Nothing);
         };
         let entries = &self.matcher.catalog().entries;
         let top = reported_hit(&hits, entries, self.paste);
+        // Another program's line that only generic wording explains, or
+        // an error of its own: counted, neither a finding nor AList's
+        // unknown error.
+        if foreign && top.is_none() && (!set_aside.is_empty() || ev.is_error()) {
+            self.stats.foreign += 1;
+            return nothing(Outcome::Foreign);
+        }
         if top.is_none() && hits.iter().any(|h| entries[h.entry].benign) {
             self.stats.benign += 1;
             return nothing(Outcome::Benign);
@@ -380,7 +436,7 @@ impl<'m> Diagnoser<'m> {
             Outcome::Unknown { index, new } => {
                 (Occurred::Unknown(self.unknown[index].clone()), new)
             }
-            Outcome::Benign | Outcome::Nothing => return None,
+            Outcome::Benign | Outcome::Foreign | Outcome::Nothing => return None,
         };
         Some(Occurrence {
             what,

@@ -2,8 +2,31 @@
 //! lines, a pkg/errors `%+v` dump, a gin recovery block or a Go panic.
 #![warn(clippy::string_slice)]
 
-use crate::parse::envelope::{Level, Line, LineKind};
+use crate::parse::envelope::{Level, Line, LineKind, Origin};
 use crate::parse::normalize::normalize;
+
+/// Whether a text shows it is about AList: its names, its WebDAV path, its
+/// port. A client's line about AList's own server is AList's problem,
+/// whoever printed it.
+pub(crate) fn has_alist_evidence(text: &str) -> bool {
+    let b = text.as_bytes();
+    let has = |n: &[u8]| b.windows(n.len()).any(|w| w.eq_ignore_ascii_case(n));
+    memchr::memmem::find(b, b"/dav").is_some()
+        || memchr::memmem::find(b, b":5244").is_some()
+        || has(b"alist")
+        || has(b"openlist")
+        || has(b"xiaoya")
+}
+
+/// A stack frame in a package of a Go module (a domain-like first path
+/// element: `github.com/x/y.F`, `go.etcd.io/bbolt.(*DB).Open`), not the
+/// runtime or the standard library.
+fn module_frame(f: &str) -> bool {
+    let f = f.trim_start();
+    f.split('/').next().is_some_and(|first| {
+        first.contains('.') && !first.contains(['(', ' ', ':']) && f.contains('/')
+    })
+}
 
 /// Bounds that keep memory flat whatever the input looks like.
 const MAX_DETAILS: usize = 64;
@@ -31,6 +54,8 @@ pub(crate) struct Event {
     pub details: Vec<String>,
     /// Stack frames (the first few).
     pub frames: Vec<String>,
+    /// Who printed its first line.
+    pub origin: Origin,
     bytes: usize,
 }
 
@@ -45,6 +70,24 @@ impl Event {
             head: l.message,
             details: Vec::new(),
             frames: Vec::new(),
+            origin: l.origin,
+        }
+    }
+
+    /// Printed by another program: its first line says so, or it is a Go
+    /// crash whose stack names no package of AList or OpenList.
+    pub(crate) fn is_foreign(&self) -> bool {
+        match self.origin {
+            Origin::Other => true,
+            Origin::Server => false,
+            // A Go crash whose stack names another module's packages
+            // (`github.com/prometheus/…`) and none of AList's. The runtime
+            // and standard library say nothing: every Go program has them.
+            Origin::Unknown => {
+                matches!(self.kind, EventKind::Panic)
+                    && self.frames.iter().any(|f| module_frame(f))
+                    && !self.frames.iter().any(|f| has_alist_evidence(f))
+            }
         }
     }
 
@@ -186,6 +229,10 @@ impl EventBuilder {
                 Some(ev) if ev.kind == EventKind::Plain => self.replace(None),
                 _ => None,
             },
+            // Another program's line is never part of the event before it.
+            LineKind::Plain if line.origin == Origin::Other => {
+                self.replace(Some(Event::new(EventKind::Plain, n, line)))
+            }
             LineKind::Plain => match &mut self.current {
                 Some(ev) if ev.kind != EventKind::Plain || self.paste => {
                     ev.add_detail(line.message);
@@ -219,13 +266,13 @@ impl EventBuilder {
         self.current = Some(ev);
     }
 
-    /// Whether a line of this kind begins a new event whatever came before
-    /// it: where one part of an input can be read apart from the previous.
-    pub(crate) fn starts_afresh(kind: &LineKind) -> bool {
+    /// Whether a line begins a new event whatever came before it: where
+    /// one part of an input can be read apart from the previous.
+    pub(crate) fn starts_afresh(line: &Line) -> bool {
         matches!(
-            kind,
+            line.kind,
             LineKind::LogEntry | LineKind::Panic | LineKind::Recovery | LineKind::Access
-        )
+        ) || (line.kind == LineKind::Plain && line.origin == Origin::Other)
     }
 
     fn replace(&mut self, next: Option<Event>) -> Option<Event> {

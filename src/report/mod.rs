@@ -171,6 +171,9 @@ pub(crate) struct Summary {
     pub unknown: usize,
     pub unknown_occurrences: u64,
     pub benign: u64,
+    /// Events printed by other programs that only generic wording (or
+    /// nothing) would have explained: left out of findings and unknowns.
+    pub foreign: u64,
     pub highest_severity: Option<Severity>,
     pub cut_lines: u64,
     /// Events skipped by --since / --until.
@@ -348,6 +351,7 @@ fn build(
         unknown: unknown.len(),
         unknown_occurrences: unknown.iter().map(|u| u.count).sum(),
         benign: d.stats.benign,
+        foreign: d.stats.foreign,
         highest_severity: findings.iter().map(|f| f.severity).max(),
         cut_lines: scanned.cut_lines,
         outside_window: scanned.outside_window,

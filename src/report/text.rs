@@ -218,6 +218,13 @@ pub(crate) fn summary(w: &mut dyn Write, v: &View) -> io::Result<()> {
             crate::read::input::MAX_LINE / 1024
         ));
     }
+    if s.foreign > 0 {
+        line.push_str(&format!(
+            "; {} event{} of other programs left out",
+            s.foreign,
+            plural(s.foreign)
+        ));
+    }
     if s.outside_window > 0 {
         line.push_str(&format!(
             "; {} event{} outside --since/--until skipped",

@@ -12,6 +12,7 @@ mod hostile;
 mod loggen;
 mod logs;
 mod packaging;
+mod pastes;
 mod properties;
 mod real;
 mod util;
