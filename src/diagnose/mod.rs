@@ -242,7 +242,14 @@ impl<'m> MatchWorker<'m> {
             return None;
         }
         let text = ev.match_text();
-        let foreign = ev.is_foreign() && !crate::parse::event::has_alist_evidence(&text);
+        // Another program's line that shows nothing of AList: generic
+        // wording does not explain it. (A bare message is the user's own.)
+        let foreign = ev.is_foreign()
+            && !crate::parse::event::has_alist_evidence(&text)
+            && !ev
+                .frames
+                .iter()
+                .any(|f| crate::parse::event::has_alist_evidence(f));
         let (hits, set_aside) = if foreign {
             self.hits_of_foreign(&text)
         } else {

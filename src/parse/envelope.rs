@@ -85,6 +85,8 @@ pub(crate) struct Line {
     pub message: String,
     /// Who printed it, as far as the line tells.
     pub origin: Origin,
+    /// It starts with a space or a tab: a continuation of the line before.
+    pub indented: bool,
 }
 
 /// Who printed a line.
@@ -138,7 +140,15 @@ re!(
 // Heads of other programs' lines (see `foreign_head`).
 re!(
     FOREIGN_HEAD,
-    r#"^(?:Traceback \(most recent call last\):|\s+File "[^"]+", line [0-9]+|(?:CRITICAL|ERROR|WARNING|INFO|DEBUG):[\w.]+:|(?:[a-z_][a-z0-9_]*\.)+[A-Z][A-Za-z0-9]*(?:Error|Exception|Warning)\b|(?:ValueError|KeyError|TypeError|RuntimeError|OSError|ConnectionError|PermissionError|FileNotFoundError|TimeoutError|AttributeError|ImportError|ModuleNotFoundError|IndexError): |[0-9]{4}-[0-9][0-9]-[0-9][0-9] [0-9:]+,[0-9]{3} - |\s+at [\w$.<>]+\(|Exception in thread |Caused by: |[0-9]{4}-[0-9][0-9]-[0-9][0-9][ T][0-9:.]+\s+(?:ERROR|WARN|INFO|DEBUG)\s+[0-9]+ --- \[|\[[0-9]{4}-[0-9][0-9]-[0-9][0-9]T[0-9:.]+Z? +(?:ERROR|WARN|INFO|DEBUG|TRACE) +[\w:-]+\]|thread '[^']*' panicked at |[0-9]{4}-[0-9][0-9]-[0-9][0-9] [0-9:]+(?:\.[0-9]+)? (?:ERROR|WARNING|INFO|DEBUG|CRITICAL) \([\w-]+\) \[|curl: \([0-9]+\)|fatal: |PHP (?:Fatal error|Warning|Notice|Parse error):|Error: listen EADDRINUSE|node:internal|(?:ts|t|level)=\S+ )"#
+    r#"^(?:Traceback \(most recent call last\):|Error response from daemon: |node:[\w/]+:[0-9]+$|(?:CRITICAL|ERROR|WARNING|INFO|DEBUG):[\w.]+:|(?:[a-z_][a-z0-9_]*\.)+[A-Z][A-Za-z0-9]*(?:Error|Exception|Warning)\b|(?:ValueError|KeyError|TypeError|RuntimeError|OSError|ConnectionError|PermissionError|FileNotFoundError|TimeoutError|AttributeError|ImportError|ModuleNotFoundError|IndexError): |[0-9]{4}-[0-9][0-9]-[0-9][0-9] [0-9:]+,[0-9]{3} - |Exception in thread |Caused by: |[0-9]{4}-[0-9][0-9]-[0-9][0-9][ T][0-9:.]+\s+(?:ERROR|WARN|INFO|DEBUG)\s+[0-9]+ --- \[|\[[0-9]{4}-[0-9][0-9]-[0-9][0-9]T[0-9:.]+Z? +(?:ERROR|WARN|INFO|DEBUG|TRACE) +[\w:-]+\]|thread '[^']*' panicked at |[0-9]{4}-[0-9][0-9]-[0-9][0-9] [0-9:]+(?:\.[0-9]+)? (?:ERROR|WARNING|INFO|DEBUG|CRITICAL) \([\w-]+\) \[|\[[A-Z0-9]{5}\] [0-9]{4}/[0-9][0-9]/[0-9][0-9] [0-9:.]+ (?:INFO|WARNING|VERBOSE|DEBUG|OK|FATAL): |\([NIWC]\) [0-9]{4}-[0-9][0-9]-[0-9][0-9]T[0-9:]+ - |curl: \([0-9]+\)|fatal: |PHP (?:Fatal error|Warning|Notice|Parse error):|Error: listen EADDRINUSE|node:internal|(?:ts|t|level)=\S+ )"#
+);
+
+// Stack lines of other languages: Java and Node (`    at x.y(…)`,
+// `    at f (/app/x.js:27:25)`), Python (`  File "x.py", line 3`). They
+// belong to the event before them and show whose it is.
+re!(
+    FOREIGN_FRAME,
+    r#"^\s+(?:at [\w$.<>\[\] ]+\(.*\)$|at \S+:[0-9]+:[0-9]+$|File "[^"]+", line [0-9]+)"#
 );
 
 // `2024/05/01 12:00:00 ERROR : path: …` (rclone) and `… [error] 12#12:`
@@ -163,8 +173,24 @@ fn foreign_head(t: &str) -> bool {
     let Some(&first) = t.as_bytes().first() else {
         return false;
     };
-    let maybe = first.is_ascii_alphanumeric() || first == b' ' || first == b'\t' || first == b'[';
+    let maybe = first.is_ascii_alphanumeric() || matches!(first, b' ' | b'\t' | b'[' | b'(');
     maybe && FOREIGN_HEAD.is_match(t)
+}
+
+/// A JSON log line of another program: a level and a `message` (logrus
+/// writes `msg`), and no `code` (AList's API answers are `code`, `message`,
+/// `data`): Nextcloud, winston and the like.
+fn other_json_log(t: &str) -> bool {
+    if !t.starts_with('{') {
+        return false;
+    }
+    let Ok(serde_json::Value::Object(o)) = serde_json::from_str::<serde_json::Value>(t) else {
+        return false;
+    };
+    (o.contains_key("level") || o.contains_key("severity"))
+        && o.contains_key("message")
+        && !o.contains_key("msg")
+        && !o.contains_key("code")
 }
 
 /// Lines a paste brings that are not text of the log: Markdown fences and
@@ -192,7 +218,7 @@ fn server_head(t: &str) -> bool {
         || t.starts_with('{')
         || t.starts_with("panic: ")
         || t.starts_with("goroutine ")
-        || (b.len() > 10 && b[..4].iter().all(u8::is_ascii_digit) && matches!(b[4], b'-' | b'/'))
+        || (b.len() > 10 && b[..4].iter().all(u8::is_ascii_digit) && b[4] == b'/')
         || (b.len() > 4
             && b[0].is_ascii_uppercase()
             && b[1..3].iter().all(u8::is_ascii_lowercase)
@@ -289,6 +315,7 @@ fn parse_with(raw: &str, coloured: bool) -> Line {
             timestamp: None,
             message: String::new(),
             origin: Origin::Unknown,
+            indented: false,
         };
     }
     // docker's json-file lines carry the real line in "log".
@@ -379,12 +406,14 @@ fn parse_with(raw: &str, coloured: bool) -> Line {
     }
     let clean = strip_ansi(&text);
     let trimmed = clean.trim_end();
+    let indented = text.starts_with([' ', '\t']);
     let line = |kind, level, ts: Option<String>, msg: &str| Line {
         kind,
         level,
         timestamp: ts.or_else(|| outer_ts.clone()),
         message: msg.trim().to_string(),
         origin: carrier,
+        indented,
     };
 
     if trimmed.trim().is_empty() {
@@ -472,9 +501,15 @@ fn parse_with(raw: &str, coloured: bool) -> Line {
     if maybe_frame(tb) && FRAME.is_match(trimmed) {
         return line(LineKind::Frame, None, None, trimmed);
     }
+    if matches!(tb.first(), Some(b' ' | b'\t')) && FOREIGN_FRAME.is_match(trimmed) {
+        return Line {
+            origin: Origin::Other,
+            ..line(LineKind::Frame, None, None, trimmed)
+        };
+    }
     Line {
         origin: match carrier {
-            Origin::Unknown if foreign_head(trimmed) => Origin::Other,
+            Origin::Unknown if foreign_head(trimmed) || other_json_log(trimmed) => Origin::Other,
             _ => carrier,
         },
         ..line(LineKind::Plain, None, None, trimmed)
@@ -538,6 +573,7 @@ fn coloured_entry(text: &str) -> Option<Line> {
         timestamp: crate::parse::time::sortable(ts),
         message: trimmed[end..].trim().to_string(),
         origin: Origin::Unknown,
+            indented: false,
     })
 }
 
@@ -613,6 +649,7 @@ pub(crate) fn quick_line(b: &[u8]) -> Option<Line> {
             timestamp: None,
             message: String::new(),
             origin: Origin::Unknown,
+            indented: false,
         })
     };
     if let Some(rest) = b.strip_prefix(b"[GIN] ") {
@@ -622,6 +659,7 @@ pub(crate) fn quick_line(b: &[u8]) -> Option<Line> {
             timestamp: None,
             message: String::new(),
             origin: Origin::Unknown,
+            indented: false,
         });
     }
     // The level word, after an optional colour code with or without ESC.
@@ -684,6 +722,7 @@ fn frame_line(b: &[u8], text: bool) -> Line {
             false => String::new(),
         },
         origin: Origin::Unknown,
+            indented: false,
     }
 }
 
@@ -917,6 +956,7 @@ fn logrus_json(s: &str) -> Option<Line> {
         } else {
             Origin::Unknown
         },
+        indented: false,
     })
 }
 

@@ -11,11 +11,32 @@ use crate::parse::normalize::normalize;
 pub(crate) fn has_alist_evidence(text: &str) -> bool {
     let b = text.as_bytes();
     let has = |n: &[u8]| b.windows(n.len()).any(|w| w.eq_ignore_ascii_case(n));
-    memchr::memmem::find(b, b"/dav").is_some()
-        || memchr::memmem::find(b, b":5244").is_some()
+    memchr::memmem::find(b, b":5244").is_some()
         || has(b"alist")
         || has(b"openlist")
         || has(b"xiaoya")
+        || memchr::memmem::find_iter(b, b"/dav").any(|at| dav_root(b, at))
+}
+
+/// `/dav` at `at` is the first segment of a path (`PROPFIND /dav/x`,
+/// `http://host:5244/dav/x`): AList's WebDAV root, not a `/dav/` deeper in
+/// another server's path (Nextcloud's `/remote.php/dav/`).
+fn dav_root(b: &[u8], at: usize) -> bool {
+    if b.get(at + 4).is_some_and(|c| c.is_ascii_alphanumeric()) {
+        return false;
+    }
+    let start = b[..at]
+        .iter()
+        .rposition(|c| {
+            c.is_ascii_whitespace() || matches!(c, b'"' | b'\'' | b'(' | b'<' | b'=' | b',')
+        })
+        .map_or(0, |i| i + 1);
+    let before = &b[start..at];
+    match memchr::memmem::find(before, b"://") {
+        // Only the host (and port) between the scheme and `/dav`.
+        Some(i) => !before[i + 3..].contains(&b'/'),
+        None => before.is_empty(),
+    }
 }
 
 /// A stack frame in a package of a Go module (a domain-like first path
@@ -221,6 +242,10 @@ impl EventBuilder {
             LineKind::Access => self.replace(None),
             LineKind::Frame => {
                 if let Some(ev) = &mut self.current {
+                    // Another language's stack shows whose the event is.
+                    if line.origin == Origin::Other && ev.origin == Origin::Unknown {
+                        ev.origin = Origin::Other;
+                    }
                     ev.add_frame(line.message);
                 }
                 None
@@ -233,8 +258,13 @@ impl EventBuilder {
             LineKind::Plain if line.origin == Origin::Other => {
                 self.replace(Some(Event::new(EventKind::Plain, n, line)))
             }
+            // An indented line goes on the line before it, whatever that is.
             LineKind::Plain => match &mut self.current {
-                Some(ev) if ev.kind != EventKind::Plain || self.paste => {
+                Some(ev)
+                    if ev.kind != EventKind::Plain
+                        || self.paste
+                        || line.indented =>
+                {
                     ev.add_detail(line.message);
                     None
                 }
@@ -282,6 +312,19 @@ impl EventBuilder {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn alist_evidence() {
+        use super::has_alist_evidence as e;
+        assert!(e("PROPFIND /dav/115/Movies: 403"));
+        assert!(e("Get \"http://192.168.1.2:5244/dav/x\": EOF"));
+        assert!(e("Get \"https://dav.example.com/dav\": EOF"));
+        assert!(e("rclone: alist:movies: 401 Unauthorized"));
+        assert!(!e(
+            "\"url\":\"/remote.php/dav/files/alice/\" database is locked"
+        ));
+        assert!(!e("GET /david/x 404"));
+    }
+
     use super::*;
     use crate::parse::envelope::parse_line;
 

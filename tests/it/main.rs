@@ -7,6 +7,7 @@ mod cli;
 mod encodings;
 mod equivalence;
 mod faq;
+mod foreign;
 mod frequent;
 mod hostile;
 mod loggen;
