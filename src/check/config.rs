@@ -144,7 +144,12 @@ fn repair(text: &str) -> (String, Option<Fix>) {
         }
     };
     if chars.first() == Some(&'\u{feff}') {
-        note(&mut first, 1, 1, "the file starts with a byte-order mark (UTF-8 with BOM)");
+        note(
+            &mut first,
+            1,
+            1,
+            "the file starts with a byte-order mark (UTF-8 with BOM)",
+        );
         i = 1;
     }
     // Advances over chars[i], keeping line and column.
@@ -171,11 +176,25 @@ fn repair(text: &str) -> (String, Option<Fix>) {
                 }
                 out.push('"');
                 step!();
+                // `"D:\alist\temp"`: every backslash of a Windows path is literal.
+                let windows = chars.get(i).is_some_and(char::is_ascii_alphabetic)
+                    && chars.get(i + 1) == Some(&':')
+                    && chars.get(i + 2) == Some(&'\\')
+                    && chars.get(i + 3) != Some(&'\\');
                 while i < chars.len() && chars[i] != quote && chars[i] != '\n' {
                     let ch = chars[i];
-                    if ch == '\\' {
+                    if ch == '\\' && windows {
+                        note(
+                            &mut first,
+                            line,
+                            col,
+                            "a single backslash in a string (Windows paths need \\\\ or /)",
+                        );
+                        out.push_str("\\\\");
+                        step!();
+                    } else if ch == '\\' {
                         let next = chars.get(i + 1).copied();
-                        if next.is_some_and(|n| "\"\\/bfnrtu".contains(n) && n != quote || n == quote) {
+                        if next.is_some_and(|n| n == quote || "\"\\/bfnrtu".contains(n)) {
                             out.push('\\');
                             step!();
                             let n = step!();
@@ -212,7 +231,12 @@ fn repair(text: &str) -> (String, Option<Fix>) {
                 }
             }
             '/' if chars.get(i + 1) == Some(&'*') => {
-                note(&mut first, line, col, "a /* comment */ (JSON has no comments)");
+                note(
+                    &mut first,
+                    line,
+                    col,
+                    "a /* comment */ (JSON has no comments)",
+                );
                 step!();
                 step!();
                 while i < chars.len() && !(chars[i] == '*' && chars.get(i + 1) == Some(&'/')) {
@@ -463,9 +487,10 @@ mod tests {
 
     #[test]
     fn common_mistakes_are_located_and_corrected() {
-        let text = "{\n  // my site\n  \"temp_dir\": \"D:\\alist\\temp\",\n  \"force\": false,\n}\n";
+        let text =
+            "{\n  // my site\n  \"temp_dir\": \"D:\\alist\\temp\",\n  \"force\": false,\n}\n";
         let c = cfg(text);
-        let s = c.syntax.expect("invalid");
+        let s = c.syntax.clone().expect("invalid");
         assert_eq!((s.line, s.column), (2, 3));
         assert!(s.problem.contains("comment"), "{}", s.problem);
         let fixed = s.corrected.expect("repaired");
@@ -480,7 +505,13 @@ mod tests {
     #[test]
     fn bom_and_single_quotes() {
         let c = cfg("\u{feff}{\"force\": false}");
-        assert!(c.syntax.as_ref().expect("bom").problem.contains("byte-order"));
+        assert!(
+            c.syntax
+                .as_ref()
+                .expect("bom")
+                .problem
+                .contains("byte-order")
+        );
         assert_eq!(c.bool(&["force"]), Some(false));
         let c = cfg("{'site_url': 'https://x.example.com'}");
         assert_eq!(c.str(&["site_url"]), Some("https://x.example.com"));

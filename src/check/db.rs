@@ -248,7 +248,12 @@ impl Database {
 
     /// Rows of `table` with the columns of `cols` it has (others read as
     /// NULL), at most `limit`.
-    pub(crate) fn rows(&self, table: &str, cols: &[&str], limit: usize) -> rusqlite::Result<Vec<Row>> {
+    pub(crate) fn rows(
+        &self,
+        table: &str,
+        cols: &[&str],
+        limit: usize,
+    ) -> rusqlite::Result<Vec<Row>> {
         let present: Vec<&str> = cols
             .iter()
             .copied()
@@ -258,7 +263,11 @@ impl Database {
             return Ok(Vec::new());
         }
         let list: Vec<String> = present.iter().map(|c| quote(c)).collect();
-        let sql = format!("SELECT {} FROM {} LIMIT {limit}", list.join(", "), quote(table));
+        let sql = format!(
+            "SELECT {} FROM {} LIMIT {limit}",
+            list.join(", "),
+            quote(table)
+        );
         let mut st = self.conn.prepare(&sql)?;
         let rows = st.query_map([], |r| {
             let mut m = BTreeMap::new();
@@ -346,7 +355,9 @@ fn immutable(abs: &Path) -> Result<Connection, OpenError> {
     let uri = format!("{}?mode=ro&immutable=1", uri(abs));
     Connection::open_with_flags(
         uri,
-        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_URI | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        OpenFlags::SQLITE_OPEN_READ_ONLY
+            | OpenFlags::SQLITE_OPEN_URI
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )
     .map_err(OpenError::Sqlite)
 }
@@ -367,7 +378,11 @@ fn copied(db: &Path, wal: &Path) -> Result<(Connection, Copy), OpenError> {
         dirs.push(dir.path().to_path_buf());
     }
     let copy = Copy { dir: Some(dir) };
-    let base = copy.dir.as_ref().map(|d| d.path().to_path_buf()).unwrap_or_default();
+    let base = copy
+        .dir
+        .as_ref()
+        .map(|d| d.path().to_path_buf())
+        .unwrap_or_default();
     let target = base.join("data.db");
     // The log first: a checkpoint between the two copies then leaves the
     // database newer than the log's frames, which replay to the same pages.

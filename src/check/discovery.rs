@@ -67,10 +67,17 @@ impl Places {
             add(self.rooted(p), "a usual install location");
         }
         for unit in ["alist.service", "openlist.service"] {
-            for dir in ["/etc/systemd/system", "/lib/systemd/system", "/usr/lib/systemd/system"] {
+            for dir in [
+                "/etc/systemd/system",
+                "/lib/systemd/system",
+                "/usr/lib/systemd/system",
+            ] {
                 let file = self.rooted(&format!("{dir}/{unit}"));
                 if let Some(wd) = working_directory(&file) {
-                    add(self.rooted(&wd).join("data"), "WorkingDirectory of the systemd unit");
+                    add(
+                        self.rooted(&wd).join("data"),
+                        "WorkingDirectory of the systemd unit",
+                    );
                 }
             }
         }
@@ -85,7 +92,10 @@ impl Places {
             );
         }
         if let Some(appdata) = &self.appdata {
-            add(appdata.join("OpenList Desktop").join("data"), "OpenList Desktop");
+            add(
+                appdata.join("OpenList Desktop").join("data"),
+                "OpenList Desktop",
+            );
         }
         if cfg!(windows) {
             add(
@@ -98,7 +108,9 @@ impl Places {
 
     /// The candidates that hold a data directory.
     pub(crate) fn found(&self) -> (Vec<Candidate>, Vec<Candidate>) {
-        self.candidates().into_iter().partition(|c| is_data_dir(&c.path))
+        self.candidates()
+            .into_iter()
+            .partition(|c| is_data_dir(&c.path))
     }
 }
 

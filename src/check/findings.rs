@@ -29,7 +29,12 @@ pub(crate) struct Observation {
 }
 
 impl Observation {
-    pub(crate) fn new(id: &str, text: impl Into<String>, file: impl Into<PathBuf>, line: u64) -> Self {
+    pub(crate) fn new(
+        id: &str,
+        text: impl Into<String>,
+        file: impl Into<PathBuf>,
+        line: u64,
+    ) -> Self {
         Observation {
             id: id.to_string(),
             text: text.into(),
@@ -70,9 +75,14 @@ pub(crate) fn captures(cat: &Catalog, id: &str, text: &str) -> Option<Vec<(Strin
 
 /// Findings of the observations, each once (`source` is the index of the
 /// observation's file in `names`, added when new).
-pub(crate) fn to_findings(cat: &Catalog, obs: &[Observation], names: &mut Vec<String>) -> Vec<Finding> {
+pub(crate) fn to_findings(
+    cat: &Catalog,
+    obs: &[Observation],
+    names: &mut Vec<String>,
+) -> Vec<Finding> {
     let mut out: Vec<Finding> = Vec::new();
-    let mut seen: Vec<(usize, Vec<(String, String)>, Option<String>)> = Vec::new();
+    type Key = (usize, Vec<(String, String)>, Option<String>);
+    let mut seen: Vec<Key> = Vec::new();
     for o in obs {
         let Some(entry) = cat.entries.iter().position(|e| e.id == o.id) else {
             continue;

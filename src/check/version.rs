@@ -71,7 +71,12 @@ const MARKERS: &[(&str, &str, Fork, [u32; 3])] = &[
     ("storages", "down_proxy_sign", Fork::Alist, [3, 56, 0]),
     ("sharing_dbs", "", Fork::Openlist, [4, 1, 2]),
     ("storages", "disable_proxy_sign", Fork::Openlist, [4, 0, 9]),
-    ("storages", "custom_cache_policies", Fork::Openlist, [4, 1, 9]),
+    (
+        "storages",
+        "custom_cache_policies",
+        Fork::Openlist,
+        [4, 1, 9],
+    ),
     ("users", "allow_ldap", Fork::Openlist, [4, 1, 9]),
     ("meta", "read_users", Fork::Openlist, [4, 2, 0]),
 ];
@@ -113,7 +118,8 @@ pub(crate) fn detect(config: Option<&ConfigFile>, db: Option<&Database>, prefix:
         }
         if db.type_of(&format!("{prefix}users"), "role").as_deref() == Some("text") {
             votes.push(Fork::Alist);
-            d.signals.push(format!("{prefix}users.role holds JSON text"));
+            d.signals
+                .push(format!("{prefix}users.role holds JSON text"));
         }
     }
     if let Some(c) = config {
@@ -133,7 +139,11 @@ pub(crate) fn detect(config: Option<&ConfigFile>, db: Option<&Database>, prefix:
         .find_map(|v| release(v).map(|r| (v.to_string(), r)));
     if let Some((text, r)) = named {
         d.version = Some(r);
-        d.fork = Some(if r[0] >= 4 { Fork::Openlist } else { Fork::Alist });
+        d.fork = Some(if r[0] >= 4 {
+            Fork::Openlist
+        } else {
+            Fork::Alist
+        });
         d.signals.insert(0, format!("version {text}"));
         d.at_least = None;
     } else {

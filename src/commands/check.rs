@@ -172,7 +172,10 @@ pub(crate) fn run(cfg: &Config, run: &CheckRun, out: &mut dyn Write) -> Result<u
 
 /// The directories to check: the one given (or its `data` folder), else
 /// those discovery finds; with every place looked at.
-fn targets(run: &CheckRun) -> Result<(Vec<(PathBuf, String)>, Vec<Candidate>), Error> {
+/// Directories to check, each with how it was found.
+type Targets = Vec<(PathBuf, String)>;
+
+fn targets(run: &CheckRun) -> Result<(Targets, Vec<Candidate>), Error> {
     if let Some(dir) = &run.dir {
         if !dir.is_dir() {
             return Err(Error::Usage(format!(
@@ -197,7 +200,10 @@ fn targets(run: &CheckRun) -> Result<(Vec<(PathBuf, String)>, Vec<Candidate>), E
     }
     let (found, missed) = run.places.found();
     if found.is_empty() {
-        let looked: Vec<String> = missed.iter().map(|c| c.path.display().to_string()).collect();
+        let looked: Vec<String> = missed
+            .iter()
+            .map(|c| c.path.display().to_string())
+            .collect();
         return Err(Error::Usage(format!(
             "no data directory found (looked in {}); give it: alist-doctor check DATA_DIR",
             looked.join(", ")
@@ -225,7 +231,9 @@ fn exit_code(view: &View, fail_on: Option<Severity>) -> u8 {
 fn access_words(info: &DirInfo, zh: bool) -> String {
     use crate::check::db::Access;
     match (info.database.access, zh) {
-        (Some(Access::Immutable), false) => "read in immutable mode: nothing written, no lock".into(),
+        (Some(Access::Immutable), false) => {
+            "read in immutable mode: nothing written, no lock".into()
+        }
         (Some(Access::Immutable), true) => "以不可变模式读取：不写入、不加锁".into(),
         (Some(Access::Copy), false) => {
             "read through a private copy (a write-ahead log was present)".into()
@@ -256,7 +264,9 @@ fn render_text(w: &mut dyn Write, v: &View, s: &CheckSection<'_>) -> io::Result<
             info.found_by
         )?;
         let server = match (info.server, &info.version) {
-            (Some(f), Some(v)) => format!("{} {v}", if f == "alist" { "AList" } else { "OpenList" }),
+            (Some(f), Some(v)) => {
+                format!("{} {v}", if f == "alist" { "AList" } else { "OpenList" })
+            }
             (Some(f), None) => (if f == "alist" { "AList" } else { "OpenList" }).to_string(),
             (None, _) => t("not known", "未知").to_string(),
         };

@@ -79,7 +79,11 @@ fn types(ctx: &mut Ctx<'_>, c: &ConfigFile, v: &Value, at: &str) {
         };
         let Some(kind) = kind_of(&path) else { continue };
         if !kind.accepts(val) {
-            let article = if kind.name().starts_with(['a', 'o']) { "an" } else { "a" };
+            let article = if kind.name().starts_with(['a', 'o']) {
+                "an"
+            } else {
+                "a"
+            };
             let line = c.line_of(k);
             ctx.push(Observation::new(
                 "config-value-wrong-type",
@@ -153,7 +157,10 @@ fn site_url(ctx: &mut Ctx<'_>, c: &ConfigFile) {
             ),
         );
     }
-    let h = host.trim_start_matches('[').trim_end_matches(']').to_ascii_lowercase();
+    let h = host
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .to_ascii_lowercase();
     if h == "localhost" || h.starts_with("127.") || h == "::1" || h == "0.0.0.0" {
         ctx.config_obs(
             "config-site-url-loopback",
@@ -228,7 +235,14 @@ fn listeners(ctx: &mut Ctx<'_>, c: &ConfigFile) {
         if c.bool(&[section, "enable"]) == Some(true)
             && let Some(p) = listen_port(c.str(&[section, "listen"]).unwrap_or(default))
         {
-            ports.push((if section == "ftp" { "ftp.listen" } else { "sftp.listen" }, p));
+            ports.push((
+                if section == "ftp" {
+                    "ftp.listen"
+                } else {
+                    "sftp.listen"
+                },
+                p,
+            ));
         }
     }
     if c.bool(&["mcp", "enable"]) == Some(true)
@@ -253,7 +267,11 @@ fn listeners(ctx: &mut Ctx<'_>, c: &ConfigFile) {
     // Certificates: for HTTPS, and for the S3 server with ssl.
     let s3_ssl = c.bool(&["s3", "enable"]) == Some(true) && c.bool(&["s3", "ssl"]) == Some(true);
     if https > 0 || s3_ssl {
-        let port = if https > 0 { https } else { c.int(&["s3", "port"]).unwrap_or(5246) };
+        let port = if https > 0 {
+            https
+        } else {
+            c.int(&["s3", "port"]).unwrap_or(5246)
+        };
         for key in ["cert_file", "key_file"] {
             let v = c.str(&["scheme", key]).unwrap_or("").trim().to_string();
             let problem = if v.is_empty() {
@@ -292,7 +310,10 @@ fn secrets(ctx: &mut Ctx<'_>, c: &ConfigFile) {
     if let Some(secret) = c.str(&["jwt_secret"]) {
         let shape = if secret.is_empty() {
             Some("empty".to_string())
-        } else if PUBLISHED_SECRETS.iter().any(|p| p.eq_ignore_ascii_case(secret)) {
+        } else if PUBLISHED_SECRETS
+            .iter()
+            .any(|p| p.eq_ignore_ascii_case(secret))
+        {
             Some("a value published in examples".to_string())
         } else if secret.chars().count() < 16 {
             Some(format!("only {} characters long", secret.chars().count()))
@@ -370,12 +391,13 @@ fn cors(ctx: &mut Ctx<'_>, c: &ConfigFile) {
         return;
     }
     for o in origins.iter().filter_map(Value::as_str) {
-        if o != "*" && !o.starts_with("http://") && !o.starts_with("https://") && !o.contains('*')
-        {
+        if o != "*" && !o.starts_with("http://") && !o.starts_with("https://") && !o.contains('*') {
             ctx.config_obs(
                 "config-cors-invalid",
                 "allow_origins",
-                format!("check: config.json: cors.allow_origins has \"{o}\" without http:// or https://"),
+                format!(
+                    "check: config.json: cors.allow_origins has \"{o}\" without http:// or https://"
+                ),
             );
             return;
         }

@@ -23,9 +23,12 @@ pub(crate) fn open_error(path: &Path, e: &OpenError) -> Observation {
             path,
             1,
         ),
-        OpenError::NotSqlite(why) => {
-            Observation::new("database-not-sqlite", format!("check: data.db: {why}"), path, 1)
-        }
+        OpenError::NotSqlite(why) => Observation::new(
+            "database-not-sqlite",
+            format!("check: data.db: {why}"),
+            path,
+            1,
+        ),
         OpenError::Sqlite(err) => Observation::new(
             "database-not-sqlite",
             format!("check: data.db: SQLite cannot read it ({err})"),

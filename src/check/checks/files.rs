@@ -109,7 +109,9 @@ pub(crate) fn mounts_inside(temp: &Path, dev: &dyn Fn(&Path) -> Option<u64>) -> 
         .map(|e| e.path())
         .collect();
     subdirs.sort();
-    subdirs.into_iter().find(|p| dev(p).is_some_and(|d| d != own))
+    subdirs
+        .into_iter()
+        .find(|p| dev(p).is_some_and(|d| d != own))
 }
 
 /// D5: files the server must write that its user cannot.
@@ -123,14 +125,25 @@ fn ownership(ctx: &mut Ctx<'_>) {
     // of the data directory is taken for the service user.
     let openlist_image = ctx.paths.container
         && ctx.detected.fork == Some(crate::check::version::Fork::Openlist)
-        && ctx.detected.version.or(ctx.detected.at_least).is_some_and(|v| v >= [4, 1, 0]);
+        && ctx
+            .detected
+            .version
+            .or(ctx.detected.at_least)
+            .is_some_and(|v| v >= [4, 1, 0]);
     let uid = if openlist_image { 1001 } else { dir_meta.uid() };
     if uid == 0 {
         return;
     }
     let gid = dir_meta.gid();
     let mut files: Vec<PathBuf> = vec![ctx.dir.clone()];
-    for name in ["config.json", "data.db", "data.db-wal", "data.db-shm", "log", "temp"] {
+    for name in [
+        "config.json",
+        "data.db",
+        "data.db-wal",
+        "data.db-shm",
+        "log",
+        "temp",
+    ] {
         files.push(ctx.dir.join(name));
     }
     if ctx.db_path.parent() != Some(ctx.dir.as_path()) {
@@ -138,7 +151,9 @@ fn ownership(ctx: &mut Ctx<'_>) {
     }
     let mut reported = 0;
     for f in files {
-        let Ok(m) = std::fs::metadata(&f) else { continue };
+        let Ok(m) = std::fs::metadata(&f) else {
+            continue;
+        };
         let mode = m.mode() & 0o7777;
         let need = if m.is_dir() { 0o3 } else { 0o2 };
         let ok = if m.uid() == uid {
@@ -178,10 +193,7 @@ mod tests {
         std::fs::create_dir(t.path().join("qbittorrent")).unwrap();
         let base = t.path().to_path_buf();
         let dev = |p: &Path| Some(if p.ends_with("qbittorrent") { 9 } else { 1 });
-        assert_eq!(
-            mounts_inside(&base, &dev),
-            Some(base.join("qbittorrent"))
-        );
+        assert_eq!(mounts_inside(&base, &dev), Some(base.join("qbittorrent")));
         let same = |_: &Path| Some(1);
         assert_eq!(mounts_inside(&base, &same), None);
     }

@@ -73,10 +73,7 @@ impl Ctx<'_> {
 /// The last `reading config file: PATH` of a log, with its time.
 fn last_start(log: &Path) -> Option<(Option<String>, String)> {
     use std::io::BufRead;
-    crate::static_regex!(
-        START,
-        r"(?:\[(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2})\]|time=.(\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}))?.*reading config file: (\S+)"
-    );
+    crate::static_regex!(TIME, r"(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}:\d{2})");
     let f = std::fs::File::open(log).ok()?;
     let mut last = None;
     for line in std::io::BufReader::new(f).split(b'\n') {
@@ -86,12 +83,14 @@ fn last_start(log: &Path) -> Option<(Option<String>, String)> {
         }
         let text = String::from_utf8_lossy(&line);
         let text = crate::parse::normalize::strip_ansi(&text);
-        if let Some(c) = START.captures(&text) {
-            let ts = c
-                .get(1)
-                .or_else(|| c.get(2))
-                .map(|m| m.as_str().replace('T', " "));
-            last = Some((ts, c[3].to_string()));
+        if let Some((_, path)) = text.split_once("reading config file: ") {
+            let ts = TIME.captures(&text).map(|c| format!("{} {}", &c[1], &c[2]));
+            let path = path
+                .split_whitespace()
+                .next()
+                .unwrap_or("")
+                .trim_matches('"');
+            last = Some((ts, path.to_string()));
         }
     }
     last
@@ -134,7 +133,9 @@ pub(crate) fn check_dir(dir: &Path, found_by: &str, matcher: &Matcher) -> DirRep
         .to_string();
 
     // The log: where config.json says, else the default place.
-    let log_name = cfg.and_then(|c| c.str(&["log", "name"])).unwrap_or("data/log/log.log");
+    let log_name = cfg
+        .and_then(|c| c.str(&["log", "name"]))
+        .unwrap_or("data/log/log.log");
     let relative_data = [
         cfg.and_then(|c| c.str(&["database", "db_file"])),
         cfg.and_then(|c| c.str(&["temp_dir"])),
@@ -221,7 +222,10 @@ pub(crate) fn check_dir(dir: &Path, found_by: &str, matcher: &Matcher) -> DirRep
             db.wal_bytes
         ));
     }
-    if ctx.db.is_some_and(|d| d.access == db::Access::ImmutableWithoutLog) {
+    if ctx
+        .db
+        .is_some_and(|d| d.access == db::Access::ImmutableWithoutLog)
+    {
         ctx.notes.push(
             "data.db and its write-ahead log are too large to copy: changes since the last \
              checkpoint are not seen"

@@ -29,11 +29,10 @@ pub(super) fn run(ctx: &mut Ctx<'_>) {
         .unwrap_or("")
         .trim()
         .to_string();
-    let built = progress
-        .get("last_done_time")
-        .is_some_and(|t| !t.is_null());
+    let built = progress.get("last_done_time").is_some_and(|t| !t.is_null());
     if !error.is_empty() {
-        let error = redact::redact(&crate::parse::normalize::collapse_whitespace(&error)).into_owned();
+        let error =
+            redact::redact(&crate::parse::normalize::collapse_whitespace(&error)).into_owned();
         ctx.push(Observation::new(
             "search-index-build-failed",
             format!("check: search index \"{index}\": the last build failed: {error}"),

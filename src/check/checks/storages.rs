@@ -16,8 +16,14 @@ const MAX_STATUS: usize = 300;
 
 pub(super) fn run(ctx: &mut Ctx<'_>) {
     let Some(db) = ctx.db else {
-        if ctx.config.is_some_and(|c| c.str(&["database", "type"]).is_some_and(|t| t != "sqlite3")) {
-            ctx.skip("storage-status-error", "the database is not SQLite: run the printed SQL");
+        if ctx
+            .config
+            .is_some_and(|c| c.str(&["database", "type"]).is_some_and(|t| t != "sqlite3"))
+        {
+            ctx.skip(
+                "storage-status-error",
+                "the database is not SQLite: run the printed SQL",
+            );
         }
         return;
     };
@@ -41,13 +47,19 @@ pub(super) fn run(ctx: &mut Ctx<'_>) {
     let rows = match db.rows(&table, &cols, 100_000) {
         Ok(r) => r,
         Err(e) => {
-            ctx.skip("storage-status-error", format!("{table} cannot be read: {e}"));
+            ctx.skip(
+                "storage-status-error",
+                format!("{table} cannot be read: {e}"),
+            );
             return;
         }
     };
     let status_col = db.has_column(&table, "status");
     if !status_col {
-        ctx.skip("storage-status-error", format!("{table} has no column status"));
+        ctx.skip(
+            "storage-status-error",
+            format!("{table} has no column status"),
+        );
     }
     let db_path = ctx.db_path.clone();
     let mut cleaned: Vec<(String, String)> = Vec::new();
@@ -79,7 +91,9 @@ pub(super) fn run(ctx: &mut Ctx<'_>) {
             ctx.push(
                 Observation::new(
                     "storage-mount-path-collision",
-                    format!("check: storages \"{first}\" and \"{mount}\" are both mounted at {clean}"),
+                    format!(
+                        "check: storages \"{first}\" and \"{mount}\" are both mounted at {clean}"
+                    ),
                     &db_path,
                     1,
                 )
@@ -90,7 +104,9 @@ pub(super) fn run(ctx: &mut Ctx<'_>) {
         }
         // S7
         let addition = r.text("addition");
-        if !addition.trim().is_empty() && serde_json::from_str::<serde_json::Value>(addition).is_err() {
+        if !addition.trim().is_empty()
+            && serde_json::from_str::<serde_json::Value>(addition).is_err()
+        {
             ctx.push(
                 Observation::new(
                     "storage-addition-invalid",
@@ -102,7 +118,8 @@ pub(super) fn run(ctx: &mut Ctx<'_>) {
             );
         }
         // S11
-        if r.text("webdav_policy") == "use_proxy_url" && r.text("down_proxy_url").trim().is_empty() {
+        if r.text("webdav_policy") == "use_proxy_url" && r.text("down_proxy_url").trim().is_empty()
+        {
             ctx.push(
                 Observation::new(
                     "storage-proxy-url-missing",
@@ -192,7 +209,11 @@ fn driver_missing(ctx: &Ctx<'_>, driver: &str) -> Option<String> {
 /// A mount path as the server keys its storages (`utils.FixAndCleanPath`).
 pub(crate) fn clean_mount(p: &str) -> String {
     let p = p.replace('\\', "/");
-    let p = if p.starts_with('/') { p } else { format!("/{p}") };
+    let p = if p.starts_with('/') {
+        p
+    } else {
+        format!("/{p}")
+    };
     let mut parts: Vec<&str> = Vec::new();
     for seg in p.split('/') {
         match seg {

@@ -58,12 +58,23 @@ pub(super) fn run(ctx: &mut Ctx<'_>) {
     }
     let rows = match db.rows(
         &table,
-        &["username", "role", "disabled", "permission", "pwd_hash", "salt", "password"],
+        &[
+            "username",
+            "role",
+            "disabled",
+            "permission",
+            "pwd_hash",
+            "salt",
+            "password",
+        ],
         10_000,
     ) {
         Ok(r) => r,
         Err(e) => {
-            ctx.skip("user-default-password", format!("{table} cannot be read: {e}"));
+            ctx.skip(
+                "user-default-password",
+                format!("{table} cannot be read: {e}"),
+            );
             return;
         }
     };
@@ -78,7 +89,9 @@ pub(super) fn run(ctx: &mut Ctx<'_>) {
         if rs.contains(&ADMIN)
             && !disabled
             && !hash.is_empty()
-            && DEFAULTS.iter().any(|p| pwd_hash(p, salt).eq_ignore_ascii_case(hash))
+            && DEFAULTS
+                .iter()
+                .any(|p| pwd_hash(p, salt).eq_ignore_ascii_case(hash))
         {
             ctx.push(Observation::new(
                 "user-default-password",
