@@ -98,6 +98,9 @@ fn last_start(log: &Path) -> Option<(Option<String>, String)> {
 
 /// Checks one data directory.
 pub(crate) fn check_dir(dir: &Path, found_by: &str, matcher: &Matcher) -> DirReport {
+    // Paths are compared with the config's, which the server made absolute.
+    let absolute = std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());
+    let dir = absolute.as_path();
     let config_path = dir.join("config.json");
     let mut info = DirInfo {
         path: dir.to_path_buf(),
