@@ -224,7 +224,14 @@ fn exit_code(view: &View, fail_on: Option<Severity>) -> u8 {
 
 /// Subcommand names worth a "did you mean": four letters or more, so that
 /// words like `map` or `line` stay pastes.
-const COMMANDS: [&str; 5] = ["explain", "list", "lint", "patterns", "completions"];
+const COMMANDS: [&str; 6] = [
+    "check",
+    "explain",
+    "list",
+    "lint",
+    "patterns",
+    "completions",
+];
 
 /// `alist-doctor lsit`: a first argument that is one word within one edit
 /// (a transposition counts as one) of a subcommand, when the catalog knows

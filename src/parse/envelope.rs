@@ -573,7 +573,7 @@ fn coloured_entry(text: &str) -> Option<Line> {
         timestamp: crate::parse::time::sortable(ts),
         message: trimmed[end..].trim().to_string(),
         origin: Origin::Unknown,
-            indented: false,
+        indented: false,
     })
 }
 
@@ -722,7 +722,7 @@ fn frame_line(b: &[u8], text: bool) -> Line {
             false => String::new(),
         },
         origin: Origin::Unknown,
-            indented: false,
+        indented: false,
     }
 }
 

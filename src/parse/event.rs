@@ -260,11 +260,7 @@ impl EventBuilder {
             }
             // An indented line goes on the line before it, whatever that is.
             LineKind::Plain => match &mut self.current {
-                Some(ev)
-                    if ev.kind != EventKind::Plain
-                        || self.paste
-                        || line.indented =>
-                {
+                Some(ev) if ev.kind != EventKind::Plain || self.paste || line.indented => {
                     ev.add_detail(line.message);
                     None
                 }

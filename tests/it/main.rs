@@ -3,6 +3,7 @@
 //! library through `alist_doctor::testing`.
 
 mod catalog;
+mod check;
 mod cli;
 mod encodings;
 mod equivalence;
