@@ -8,6 +8,8 @@ use std::sync::Arc;
 
 use crate::catalog::Severity;
 use crate::matching::{Caches, Hit, Matcher};
+
+pub(crate) mod suggest;
 use crate::parse::envelope::Level;
 use crate::parse::event::Event;
 
@@ -156,7 +158,26 @@ pub(crate) struct Diagnoser<'m> {
     /// Whether that input is pasted text: normal-operation messages are
     /// then explained rather than skipped.
     paste: bool,
+    /// What each pasted input came to (for suggestions), by input.
+    pub pastes: HashMap<usize, PasteOutcome>,
 }
+
+/// What the entries made of one pasted input.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct PasteOutcome {
+    /// Entries reported for it.
+    pub found: Vec<usize>,
+    /// Whether one of them is specific (not a fallback).
+    pub specific: bool,
+    /// Generic entries whose wording another program's line in it has.
+    pub set_aside: Vec<usize>,
+    /// Its events that say something went wrong (not routine lines), the
+    /// text suggestions are ranked on (bounded).
+    pub troubled: String,
+}
+
+/// How much of a paste's troubled text suggestions look at.
+const TROUBLED_TEXT: usize = 8 << 10;
 
 /// Distinct message texts whose hits are remembered (the table is emptied
 /// when full, which keeps memory bounded). Per worker; 512 holds the
@@ -278,8 +299,7 @@ impl<'m> MatchWorker<'m> {
     fn hits_of_foreign(&mut self, text: &str) -> (Arc<Vec<Hit>>, Vec<usize>) {
         let entries = &self.matcher.catalog().entries;
         let (mut hits, generic): (Vec<Hit>, Vec<Hit>) = self
-            .matcher
-            .hits(&mut self.search, text)
+            .candidates(text)
             .into_iter()
             .partition(|h| !entries[h.entry].generic);
         if let Some(i) = reported_hit(&hits, entries, self.paste) {
@@ -300,7 +320,7 @@ impl<'m> MatchWorker<'m> {
         if let Some(h) = self.remembered.get(text) {
             return Arc::clone(h);
         }
-        let mut hits = self.matcher.hits(&mut self.search, text);
+        let mut hits = self.candidates(text);
         let entries = &self.matcher.catalog().entries;
         // The hit that will be reported: a benign one wins when pasted, and
         // in a log a benign hit means no report at all.
@@ -315,10 +335,21 @@ impl<'m> MatchWorker<'m> {
         hits
     }
 
+    /// The entries whose patterns match `text`, ranked; entries that answer
+    /// pasted text only are left out of a log.
+    fn candidates(&mut self, text: &str) -> Vec<Hit> {
+        let mut hits = self.matcher.hits(&mut self.search, text);
+        if !self.paste {
+            let entries = &self.matcher.catalog().entries;
+            hits.retain(|h| !entries[h.entry].paste_only);
+        }
+        hits
+    }
+
     /// The straightforward way, kept as the yardstick for the fast path:
     /// every candidate pattern's captures, no cache.
     fn reference_hits(&mut self, text: &str) -> Arc<Vec<Hit>> {
-        let mut hits = self.matcher.hits(&mut self.search, text);
+        let mut hits = self.candidates(text);
         for h in &mut hits {
             self.matcher.fill_captures(&mut self.search, h, text);
         }
@@ -349,6 +380,7 @@ impl<'m> Diagnoser<'m> {
             variants: HashMap::default(),
             source: 0,
             paste: false,
+            pastes: HashMap::default(),
         }
     }
 
@@ -407,6 +439,19 @@ impl<'m> Diagnoser<'m> {
         };
         let entries = &self.matcher.catalog().entries;
         let top = reported_hit(&hits, entries, self.paste);
+        if self.paste {
+            let p = self.pastes.entry(self.source).or_default();
+            if let Some(i) = top {
+                let e = hits[i].entry;
+                p.found.push(e);
+                p.specific |= !entries[e].fallback;
+            }
+            p.set_aside.extend(set_aside.iter().copied());
+            if p.troubled.len() < TROUBLED_TEXT && suggest::has_error_signal(&text) {
+                p.troubled.push_str(&text);
+                p.troubled.push('\n');
+            }
+        }
         // Another program's line that only generic wording explains, or
         // an error of its own: counted, neither a finding nor AList's
         // unknown error.
@@ -516,7 +561,8 @@ impl<'m> Diagnoser<'m> {
         let also = hits
             .iter()
             .enumerate()
-            .filter(|(i, h)| *i != top && !entries[h.entry].benign)
+            // "Collect this" is no alternative to a real answer.
+            .filter(|(i, h)| *i != top && !entries[h.entry].benign && !entries[h.entry].paste_only)
             .map(|(_, h)| h.entry)
             .take(5)
             .collect();

@@ -153,6 +153,8 @@ pub(crate) struct UnknownView {
     pub source: String,
     pub first_line: u64,
     pub sample: String,
+    /// Entries this error resembles, best first.
+    pub suggestions: Vec<SuggestionView>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -200,6 +202,8 @@ pub(crate) struct InputEncoding {
 pub(crate) struct InputNotes {
     pub errors: Vec<InputError>,
     pub encoding: Vec<InputEncoding>,
+    /// Suggestions per pasted input (by input index).
+    pub suggestions: Vec<(usize, Vec<crate::diagnose::suggest::Suggestion>)>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -208,7 +212,23 @@ pub(crate) struct View {
     pub lang: Lang,
     pub findings: Vec<FindingView>,
     pub unknown: Vec<UnknownView>,
+    /// For pasted text that no specific entry explains: the entries it
+    /// most resembles (never a finding: no effect on exit codes).
+    pub suggestions: Vec<SuggestionView>,
     pub summary: Summary,
+}
+
+/// An entry a text resembles (see `diagnose::suggest`).
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct SuggestionView {
+    pub id: String,
+    pub title: String,
+    pub score: f64,
+    /// The words the text and the entry share (`regio…`: a cut word).
+    pub words: Vec<String>,
+    /// The input it is for (absent under an unknown error).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
 }
 
 /// Renders an entry's text for a match: language, placeholders, docs order.
@@ -261,6 +281,12 @@ impl Views<'_> {
 
     pub(crate) fn unknown(&self, u: &Unknown) -> UnknownView {
         unknown_view(u, self.names, self.opts)
+    }
+
+    /// The entries an unknown error resembles (per template, never per
+    /// line: streams ask once, when the template is new).
+    pub(crate) fn unknown_suggestions(&self, u: &Unknown) -> Vec<SuggestionView> {
+        unknown_suggestions(self.catalog, u, self.opts)
     }
 
     /// The whole report: the diagnosis, what the scans counted, and the
@@ -321,7 +347,33 @@ fn unknown_view(u: &Unknown, names: &[String], opts: &ViewOptions) -> UnknownVie
         source: source_name(names, &u.first),
         first_line: u.first.line,
         sample: redact::maybe(&u.sample, opts.redact),
+        suggestions: Vec::new(),
     }
+}
+
+fn unknown_suggestions(cat: &Catalog, u: &Unknown, opts: &ViewOptions) -> Vec<SuggestionView> {
+    cat.suggestions()
+        .suggest(&format!("{} {}", u.template, u.sample), &[])
+        .iter()
+        .filter_map(|s| suggestion_view(cat, s, None, opts))
+        .collect()
+}
+
+/// A suggestion shown: the entry's title in the view's language.
+fn suggestion_view(
+    cat: &Catalog,
+    s: &crate::diagnose::suggest::Suggestion,
+    source: Option<String>,
+    opts: &ViewOptions,
+) -> Option<SuggestionView> {
+    let e = cat.get(&s.id)?;
+    Some(SuggestionView {
+        id: s.id.clone(),
+        title: fill(&e.text(opts.lang).title, &[]),
+        score: s.score,
+        words: s.words.clone(),
+        source,
+    })
 }
 
 fn build(
@@ -332,15 +384,21 @@ fn build(
     opts: &ViewOptions,
 ) -> View {
     let cat = d.matcher.catalog();
+    // "Collect this" gives way to suggestions for the same paste.
+    let suggested = |source: usize| notes.suggestions.iter().any(|(i, _)| *i == source);
     let findings: Vec<FindingView> = d
         .sorted_findings()
         .into_iter()
+        .filter(|f| !(cat.entries[f.entry].paste_only && suggested(f.first.source)))
         .map(|f| finding_view(cat, f, names, opts))
         .collect();
     let unknown: Vec<UnknownView> = d
         .sorted_unknown()
         .into_iter()
-        .map(|u| unknown_view(u, names, opts))
+        .map(|u| UnknownView {
+            suggestions: unknown_suggestions(cat, u, opts),
+            ..unknown_view(u, names, opts)
+        })
         .collect();
     let summary = Summary {
         inputs: names.len(),
@@ -359,11 +417,23 @@ fn build(
         errors: notes.errors.clone(),
         encoding: notes.encoding.clone(),
     };
+    // An unknown error of a log gets the entries it resembles (per
+    // template, never per line).
+    let suggestions = notes
+        .suggestions
+        .iter()
+        .flat_map(|(i, list)| {
+            let name = names.get(*i).cloned();
+            list.iter()
+                .filter_map(move |s| suggestion_view(cat, s, name.clone(), opts))
+        })
+        .collect();
     View {
         version: JSON_VERSION,
         lang: opts.lang,
         findings,
         unknown,
+        suggestions,
         summary,
     }
 }

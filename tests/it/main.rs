@@ -17,4 +17,6 @@ mod packaging;
 mod pastes;
 mod properties;
 mod real;
+mod real_cases;
+mod suggestions;
 mod util;
