@@ -163,7 +163,7 @@ fn main() {
         for (i, e) in parsed.iter().enumerate() {
             let line = lines.get(i).copied().unwrap_or(1);
             for (k, p) in e.patterns.iter().enumerate() {
-                if let Err(why) = pattern::compile_pattern(p) {
+                if let Err(why) = pattern::check_pattern(p) {
                     panic!("data/{name}:{line}: entry '{}', patterns[{k}]: {why}", e.id);
                 }
             }

@@ -6,7 +6,9 @@ use std::collections::HashMap;
 
 use regex_syntax::hir::{Hir, HirKind};
 
-use crate::catalog::pattern::{MAX_CAPTURE, capture_names, compile_pattern, required_literals};
+use crate::catalog::pattern::{
+    MAX_CAPTURE, capture_names, check_pattern, compile_pattern, required_literals,
+};
 use crate::catalog::placeholder::placeholders;
 use crate::catalog::{Catalog, CatalogIssue, Entry, check_structure, embedded_files, parse_file};
 use crate::diagnose::Diagnoser;
@@ -65,7 +67,7 @@ pub(crate) fn lint(files: &[LintFile], strict: bool) -> Vec<CatalogIssue> {
         }
         for (i, p) in e.patterns.iter().enumerate() {
             let field = format!("patterns[{i}]");
-            match compile_pattern(p) {
+            match check_pattern(p) {
                 Err(m) => {
                     out.push(CatalogIssue::error(e.source, m).at_entry(&e, &field));
                     ok = false;

@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use once_cell::sync::Lazy;
 use serde::Serialize;
 
+pub(crate) mod budget;
 pub(crate) mod lint;
 pub(crate) mod pattern;
 pub(crate) mod placeholder;
@@ -286,10 +287,46 @@ impl fmt::Display for CatalogIssue {
 
 impl std::error::Error for CatalogIssue {}
 
+/// Largest catalog file read, in bytes: the built-in catalog, all of it,
+/// is a few MiB of YAML; past this a file is not a catalog one writes by
+/// hand, and reading it would take seconds and gigabytes.
+pub(crate) const MAX_FILE: u64 = 16 << 20;
+
+/// What a catalog file may hold once read (see `budget`): 64 MiB of text
+/// with its YAML aliases replayed, and few enough values and parser
+/// events that reading it stays within about 256 MiB (a file of 1.5
+/// million events, 8 MB of ordinary entries, took 190 MiB and 4 s). The
+/// built-in catalog, all of it, is under 100,000 of either.
+const LIMITS: budget::Limits = budget::Limits {
+    text: 64 << 20,
+    values: 2_000_000,
+    events: 1_500_000,
+};
+
+fn over_message(over: budget::Over) -> String {
+    match over {
+        budget::Over::Text => format!(
+            "holds more than {} MiB of text once its YAML aliases (*name) are replayed; refused",
+            LIMITS.text >> 20
+        ),
+        budget::Over::Values => format!(
+            "holds more than {} million values once its YAML aliases (*name) are replayed; refused",
+            LIMITS.values as f64 / 1e6
+        ),
+        budget::Over::Events => format!(
+            "holds more than {} million YAML nodes; refused",
+            LIMITS.events as f64 / 1e6
+        ),
+    }
+}
+
 /// Parses one catalog file. `origin` names it in messages and in `Entry::source`.
 pub(crate) fn parse_file(origin: &str, area: &str, text: &str) -> Result<Vec<Entry>, CatalogIssue> {
     if text.trim().is_empty() {
         return Ok(Vec::new());
+    }
+    if let Err(over) = budget::check(text, LIMITS) {
+        return Err(CatalogIssue::error(origin, over_message(over)));
     }
     let raw: Vec<RawEntry> = serde_yaml::from_str(text).map_err(|e| {
         let mut d = CatalogIssue::error(origin, yaml_message(&e));
@@ -470,35 +507,38 @@ impl Catalog {
     }
 
     /// The embedded catalog (unless `builtin` is false) with user files
-    /// layered on top (override by id). Regexes of user entries are
-    /// compiled here so a bad one fails early.
+    /// layered on top, in order (override by id). A file is taken whole
+    /// or not at all: a refused one in `files` (named by the user) ends
+    /// the run; one in `dropins` (found in the config directory, read on
+    /// every run) is left out, and the reason comes back as a warning, so
+    /// one bad file there does not break every run.
     pub(crate) fn with_user_files(
         files: &[PathBuf],
+        dropins: &[PathBuf],
         builtin: bool,
-    ) -> Result<std::borrow::Cow<'static, Catalog>, CatalogIssue> {
+    ) -> Result<(std::borrow::Cow<'static, Catalog>, Vec<CatalogIssue>), CatalogIssue> {
         let embedded = Catalog::embedded();
-        if files.is_empty() && builtin {
-            return Ok(std::borrow::Cow::Borrowed(embedded));
+        if files.is_empty() && dropins.is_empty() && builtin {
+            return Ok((std::borrow::Cow::Borrowed(embedded), Vec::new()));
         }
         let mut cat = if builtin {
             embedded.clone()
         } else {
             Catalog::default()
         };
+        let mut skipped = Vec::new();
         for path in files {
             for e in load_user_file(path)? {
-                if let Some(d) = check_structure(&e).into_iter().next() {
-                    return Err(d);
-                }
-                for (i, p) in e.patterns.iter().enumerate() {
-                    pattern::compile_pattern(p).map_err(|m| {
-                        CatalogIssue::error(e.source, m).at_entry(&e, &format!("patterns[{i}]"))
-                    })?;
-                }
                 cat.upsert(e);
             }
         }
-        Ok(std::borrow::Cow::Owned(cat))
+        for path in dropins {
+            match load_user_file(path) {
+                Ok(entries) => entries.into_iter().for_each(|e| cat.upsert(e)),
+                Err(d) => skipped.push(d),
+            }
+        }
+        Ok((std::borrow::Cow::Owned(cat), skipped))
     }
 
     /// Ids most similar to `id`, best first (for "did you mean").
@@ -520,14 +560,65 @@ pub(crate) fn area_of(path: &Path) -> String {
         .unwrap_or_else(|| "user".into())
 }
 
-/// Reads and parses a user catalog file; the area is the file stem.
+/// Reads a catalog file as text, refusing one over `MAX_FILE` bytes
+/// before reading it (or, for a pipe, as soon as it passes the limit).
+pub(crate) fn read_file(path: &Path) -> Result<String, CatalogIssue> {
+    use std::io::Read;
+    let origin = path.display().to_string();
+    let io = |e: std::io::Error| CatalogIssue::error(&origin, crate::read::input::io_reason(&e));
+    let too_big = || {
+        CatalogIssue::error(
+            &origin,
+            format!(
+                "larger than {} MiB; refused (a catalog file is a few hundred kilobytes at most)",
+                MAX_FILE >> 20
+            ),
+        )
+    };
+    let file = std::fs::File::open(path).map_err(io)?;
+    if file
+        .metadata()
+        .is_ok_and(|m| m.is_file() && m.len() > MAX_FILE)
+    {
+        return Err(too_big());
+    }
+    let mut bytes = Vec::new();
+    file.take(MAX_FILE + 1)
+        .read_to_end(&mut bytes)
+        .map_err(io)?;
+    if bytes.len() as u64 > MAX_FILE {
+        return Err(too_big());
+    }
+    String::from_utf8(bytes).map_err(|_| CatalogIssue::error(&origin, "not valid UTF-8 text"))
+}
+
+/// Reads, parses and checks a user catalog file, whole: its entries, or
+/// the first thing wrong with it. The area is the file stem. Patterns are
+/// compiled here, so a bad one fails before any input is read.
 pub(crate) fn load_user_file(path: &Path) -> Result<Vec<Entry>, CatalogIssue> {
     let origin = path.display().to_string();
-    let bytes = std::fs::read(path)
-        .map_err(|e| CatalogIssue::error(&origin, crate::read::input::io_reason(&e)))?;
-    let text = String::from_utf8(bytes)
-        .map_err(|_| CatalogIssue::error(&origin, "not valid UTF-8 text"))?;
-    parse_file(&origin, &area_of(path), &text)
+    let text = read_file(path)?;
+    let entries = parse_file(&origin, &area_of(path), &text)?;
+    let mut seen: HashMap<&str, usize> = HashMap::new();
+    for e in &entries {
+        if let Some(d) = check_structure(e).into_iter().next() {
+            return Err(d);
+        }
+        // The first definition would silently lose its lines to the second.
+        if let Some(first) = seen.insert(e.id, e.line) {
+            return Err(CatalogIssue::error(
+                e.source,
+                format!("duplicate id, first defined at {}:{first}", e.source),
+            )
+            .at_entry(e, "id"));
+        }
+        for (i, p) in e.patterns.iter().enumerate() {
+            pattern::check_pattern(p).map_err(|m| {
+                CatalogIssue::error(e.source, m).at_entry(e, &format!("patterns[{i}]"))
+            })?;
+        }
+    }
+    Ok(entries)
 }
 
 #[cfg(test)]

@@ -70,6 +70,57 @@ pub(crate) fn compile_pattern(p: &str) -> Result<Regex, String> {
     })
 }
 
+/// The fewest bytes any match of `p` spans, read the way `compile_pattern`
+/// reads it (`None` when it can never match, or does not parse).
+pub(crate) fn shortest_match(p: &str) -> Option<usize> {
+    let parse = |unicode: bool| {
+        syntax::parse_with(
+            p,
+            &syntax::Config::new()
+                .case_insensitive(true)
+                .unicode(unicode)
+                .utf8(false),
+        )
+        .ok()
+    };
+    let hir = parse(false).or_else(|| parse(true))?;
+    hir.properties().minimum_len()
+}
+
+/// Largest compiled pattern a catalog may hold, in bytes (its regex's
+/// `memory_usage`). Past a point a pattern's search stops fitting its
+/// lazy-DFA cache and falls back to a slower engine: on 64 KiB lines
+/// `\w{550}` (62 KB) ran at 8 ms a line, `\w{700}` (79 KB) at 280 ms
+/// and `(?:\w{100}){100}` (1.1 MB) at 3 s. The built-in catalog's
+/// largest pattern is 34 KB.
+const PATTERN_MEMORY: usize = 64 << 10;
+
+/// What a catalog pattern must be, embedded or a user's: it compiles
+/// within the size limits, and it cannot match the empty string. An empty
+/// match (`''`, `x*`, `^`, `(?:)`) hits every message: a finding on every
+/// line, or with `benign` every problem of a log silenced.
+#[allow(clippy::result_large_err)]
+pub(crate) fn check_pattern(p: &str) -> Result<Regex, String> {
+    let re = compile_pattern(p)?;
+    if re.memory_usage() > PATTERN_MEMORY {
+        return Err(format!(
+            "regex is too big: its compiled form takes {} KiB, over the {} KiB a catalog \
+             pattern may take, and it would be slow on long lines; simplify it (a counted \
+             repetition such as \\w{{1000}} is the usual cause: use \\w+ instead)",
+            re.memory_usage() >> 10,
+            PATTERN_MEMORY >> 10
+        ));
+    }
+    if shortest_match(p) == Some(0) {
+        return Err(
+            "matches the empty string, so it would match every message; \
+             make it require some text"
+                .into(),
+        );
+    }
+    Ok(re)
+}
+
 /// The names of a compiled pattern's named groups.
 pub(crate) fn capture_names(re: &Regex) -> impl Iterator<Item = &str> {
     re.group_info().pattern_names(PatternID::ZERO).flatten()
@@ -304,5 +355,25 @@ mod tests {
             sets(&[&[" not found"]])
         );
         assert_eq!(required_literals(r"请进行验证"), sets(&[&["请进行验证"]]));
+    }
+
+    #[test]
+    fn patterns_that_match_empty_or_search_slowly_are_refused() {
+        for p in [
+            "", "x*", "^", "(?:)", "(?m)^$", "$^", r"\b", "(?:a|)", "a?b?",
+        ] {
+            let err = check_pattern(p).unwrap_err();
+            assert!(err.contains("empty string"), "{p}: {err}");
+        }
+        for p in ["a", "x+", r"\d", "(?:ab|c)", "请进行验证"] {
+            assert!(check_pattern(p).is_ok(), "{p}");
+        }
+        // Too big to search quickly on a long line (red-team H22).
+        for p in [r"(?:\w{100}){100}", r"\w{1000}"] {
+            assert!(check_pattern(p).unwrap_err().contains("too big"), "{p}");
+        }
+        assert_eq!(shortest_match("listen tcp (?P<a>\\S*):"), Some(12));
+        assert_eq!(shortest_match("é"), Some(2));
+        assert_eq!(shortest_match(r"[^\s\S]"), None);
     }
 }

@@ -30,8 +30,12 @@ pub(crate) struct Config {
 /// Which catalog files make the catalog.
 #[derive(Debug, Clone)]
 pub(crate) struct CatalogChoice {
-    /// User catalog files: `--catalog`, `ALIST_DOCTOR_CATALOG`, catalog.d.
+    /// User catalog files named by the user: `--catalog`,
+    /// `ALIST_DOCTOR_CATALOG` (one that is refused ends the run).
     pub files: Vec<PathBuf>,
+    /// Files found in the config directory's catalog.d, read on every run
+    /// (one that is refused is skipped with a warning).
+    pub dropins: Vec<PathBuf>,
     /// Whether the built-in catalog is used (`--no-builtin` leaves it out).
     pub builtin: bool,
 }
@@ -191,7 +195,7 @@ impl Config {
             }
         };
         let mut files = catalogs;
-        files.extend(user_catalog_files(env));
+        files.extend(env_catalog_files(env));
         Ok(Config {
             command,
             view: ViewOptions {
@@ -205,6 +209,7 @@ impl Config {
             color: resolve_color(color, env, tty.stdout),
             catalog: CatalogChoice {
                 files,
+                dropins: dropin_catalog_files(env),
                 builtin: !no_builtin,
             },
         })
@@ -331,24 +336,31 @@ pub(crate) fn resolve_color(
     }
 }
 
-/// Extra catalog files: `ALIST_DOCTOR_CATALOG` (path-list) and every `*.yaml`
-/// in the user's `alist-doctor/catalog.d/` config directory.
-fn user_catalog_files(env: &dyn Fn(&str) -> Option<String>) -> Vec<PathBuf> {
-    let mut out: Vec<PathBuf> = Vec::new();
-    if let Some(list) = env("ALIST_DOCTOR_CATALOG") {
-        out.extend(std::env::split_paths(&list).filter(|p| !p.as_os_str().is_empty()));
-    }
+/// Extra catalog files named in `ALIST_DOCTOR_CATALOG` (a path list).
+fn env_catalog_files(env: &dyn Fn(&str) -> Option<String>) -> Vec<PathBuf> {
+    env("ALIST_DOCTOR_CATALOG")
+        .map(|list| {
+            std::env::split_paths(&list)
+                .filter(|p| !p.as_os_str().is_empty())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Every `*.yaml` in the user's `alist-doctor/catalog.d/` config
+/// directory, by name.
+fn dropin_catalog_files(env: &dyn Fn(&str) -> Option<String>) -> Vec<PathBuf> {
+    let mut found: Vec<PathBuf> = Vec::new();
     if let Some(dir) = config_dir(env).map(|d| d.join("alist-doctor").join("catalog.d"))
         && let Ok(rd) = std::fs::read_dir(&dir)
     {
-        let mut found: Vec<PathBuf> = rd
+        found = rd
             .filter_map(|e| e.ok().map(|e| e.path()))
             .filter(|p| p.extension().is_some_and(|x| x == "yaml" || x == "yml"))
             .collect();
         found.sort();
-        out.extend(found);
     }
-    out
+    found
 }
 
 /// `$XDG_CONFIG_HOME`, `~/.config` on Unix, `%APPDATA%` on Windows.

@@ -12,16 +12,12 @@ pub(crate) fn run(files: &[PathBuf], out: &mut dyn Write) -> Result<u8, Error> {
     } else {
         let mut v = Vec::new();
         for f in files {
-            let path = f.display().to_string();
-            let bytes = std::fs::read(f).map_err(|error| Error::File {
-                path: path.clone(),
-                error,
-            })?;
-            let text = String::from_utf8(bytes)
-                .map_err(|_| Error::Usage(format!("{path}: not valid UTF-8 text")))?;
+            // The same bounded read as a run's (a file too large to lint
+            // is refused in one line).
+            let text = crate::catalog::read_file(f)?;
             v.push(LintFile {
                 area: crate::catalog::area_of(f),
-                origin: path,
+                origin: f.display().to_string(),
                 text,
             });
         }

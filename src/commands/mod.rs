@@ -29,7 +29,16 @@ pub(crate) fn run(cfg: &Config, out: &mut dyn Write) -> Result<u8, Error> {
     }
 }
 
-/// The catalog the config chose: built-in and user files.
+/// The catalog the config chose: built-in and user files. A refused file
+/// from catalog.d is said on stderr, in one line, and left out.
 pub(crate) fn load_catalog(choice: &CatalogChoice) -> Result<Cow<'static, Catalog>, Error> {
-    Ok(Catalog::with_user_files(&choice.files, choice.builtin)?)
+    let (catalog, skipped) =
+        Catalog::with_user_files(&choice.files, &choice.dropins, choice.builtin)?;
+    for d in skipped {
+        eprintln!(
+            "alist-doctor: warning: {}; this catalog file is skipped",
+            crate::report::neutral::neutralise(&d.located())
+        );
+    }
+    Ok(catalog)
 }

@@ -384,3 +384,234 @@ fn a_multibyte_time_field_neither_crashes_nor_hangs() {
         }
     }
 }
+
+const PORT: &str = "ERRO[2025-03-14 09:26:51] failed to start: listen tcp 0.0.0.0:5244: bind: address already in use";
+
+/// One user catalog entry, in YAML.
+fn entry(id: &str, pattern: &str, extra: &str) -> String {
+    format!(
+        "- id: {id}\n  title: t\n  severity: error\n  patterns: ['{pattern}']\n  cause: c\n  fix: [f]\n{extra}"
+    )
+}
+
+/// Runs with `args` plus `--catalog path` and one known message; returns
+/// (exit code, stderr), after checking that it did not panic.
+fn with_catalog(path: &std::path::Path, extra: &[&str]) -> (Option<i32>, String) {
+    let out = doctor()
+        .arg("--catalog")
+        .arg(path)
+        .args(extra)
+        .arg(PORT)
+        .timeout(std::time::Duration::from_secs(60))
+        .output()
+        .unwrap();
+    no_panic(&out.stderr);
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// Red-team H27, H28: a user catalog is refused, in one line naming it,
+/// when the file is over 16 MiB or once read (aliases replayed) would hold
+/// more than 64 MiB of text or millions of values. Small files show each
+/// (the benchmark of the report's 1.7 MB file is in the commit message).
+#[test]
+fn user_catalogs_are_bounded() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cases: Vec<(&str, String, &str)> = Vec::new();
+    // 16 MiB and one byte of comment.
+    let mut big = "#".repeat(16 << 20);
+    big.push('\n');
+    cases.push(("big.yaml", big, "larger than 16 MiB"));
+    // 700 uses of a 100 KB list: 70 MB of text.
+    let list = format!(
+        "[{}]",
+        vec![format!("'{}'", "x".repeat(100)); 1000].join(",")
+    );
+    let mut text = entry("a-0", "failed frob", &format!("  examples: &big {list}\n"));
+    for i in 1..700 {
+        text.push_str(&entry(
+            &format!("a-{i}"),
+            "failed frob",
+            "  examples: *big\n",
+        ));
+    }
+    cases.push((
+        "text.yaml",
+        text,
+        "more than 64 MiB of text once its YAML aliases",
+    ));
+    // 201 uses of 10,000 short strings: two million values.
+    let list = format!("[{}]", vec!["'x'"; 10_000].join(","));
+    let mut text = entry("b-0", "failed frob", &format!("  examples: &big {list}\n"));
+    for i in 1..201 {
+        text.push_str(&entry(
+            &format!("b-{i}"),
+            "failed frob",
+            "  examples: *big\n",
+        ));
+    }
+    cases.push(("values.yaml", text, "million values once its YAML aliases"));
+    for (name, text, expect) in cases {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        let (code, err) = with_catalog(&path, &[]);
+        assert_eq!(code, Some(2), "{name}: {err}");
+        assert_eq!(err.lines().count(), 1, "{name}: one line: {err}");
+        assert!(
+            err.contains(&format!("{}: ", path.display())) && err.contains(expect),
+            "{name}: {err}"
+        );
+        let out = doctor().arg("lint").arg(&path).output().unwrap();
+        no_panic(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "lint {name}");
+        let said = [out.stdout, out.stderr].concat();
+        assert!(
+            String::from_utf8_lossy(&said).contains(expect),
+            "lint {name}"
+        );
+    }
+}
+
+/// Red-team H23: a pattern that matches the empty string matches every
+/// message; with `benign: true` it silenced every problem of a log. It is
+/// refused at load and by lint, as an error.
+#[test]
+fn patterns_that_match_the_empty_string_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    for pattern in ["", "x*", "^", "(?:)", "(?m)^$"] {
+        let path = dir.path().join("empty.yaml");
+        std::fs::write(&path, entry("catch-all", pattern, "  benign: true\n")).unwrap();
+        let (code, err) = with_catalog(&path, &["--fail-on", "error"]);
+        assert_eq!(code, Some(2), "{pattern:?}: {err}");
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(
+            err.contains("entry 'catch-all', field 'patterns[0]': matches the empty string"),
+            "{pattern:?}: {err}"
+        );
+        let out = doctor().arg("lint").arg(&path).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{pattern:?}");
+        let report = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            report
+                .lines()
+                .any(|l| l.contains(": error: ") && l.contains("matches the empty string")),
+            "{pattern:?}: {report}"
+        );
+    }
+}
+
+/// `benign` silences the event it matched and no other: what else the log
+/// holds is still found, and `--fail-on error` still fails.
+#[test]
+fn a_benign_entry_silences_only_its_own_events() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("benign.yaml");
+    std::fs::write(&path, entry("frob-is-fine", "frob", "  benign: true\n")).unwrap();
+    let log = format!(
+        "ERRO[2025-03-14 09:26:50] failed frob\n{PORT}\nERRO[2025-03-14 09:26:52] failed frob again\n{KNOWN}\n"
+    );
+    let out = doctor()
+        .arg("--catalog")
+        .arg(&path)
+        .args(["--format", "json", "--fail-on", "error"])
+        .write_stdin(log)
+        .output()
+        .unwrap();
+    no_panic(&out.stderr);
+    assert_eq!(out.status.code(), Some(1));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        ids(&v),
+        ["port-in-use", "aliyundrive-open-too-many-requests"]
+    );
+    assert_eq!(v["summary"]["benign"], 2);
+}
+
+/// A refused file in catalog.d (read on every run) is skipped with one
+/// warning, and the run goes on with the other files; named with
+/// `ALIST_DOCTOR_CATALOG` the same file ends the run.
+#[test]
+fn a_refused_config_directory_catalog_is_skipped() {
+    let dir = tempfile::tempdir().unwrap();
+    let cat_d = dir.path().join("alist-doctor").join("catalog.d");
+    std::fs::create_dir_all(&cat_d).unwrap();
+    let bad = cat_d.join("a-bad.yaml");
+    std::fs::write(&bad, entry("catch-all", "(?:)", "  benign: true\n")).unwrap();
+    std::fs::write(
+        cat_d.join("b-good.yaml"),
+        entry("frob-failed", "failed frob", ""),
+    )
+    .unwrap();
+    let out = doctor()
+        .env("XDG_CONFIG_HOME", dir.path())
+        .args(["--format", "json", "--fail-on", "error"])
+        .write_stdin(format!("{PORT}\nERRO[2025-03-14 09:26:52] failed frob\n"))
+        .output()
+        .unwrap();
+    no_panic(&out.stderr);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.starts_with(&format!("alist-doctor: warning: {}:1:", bad.display()))
+            && err.contains("matches the empty string")
+            && err.trim_end().ends_with("this catalog file is skipped"),
+        "{err}"
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(ids(&v), ["port-in-use", "frob-failed"]);
+    let out = doctor()
+        .env("ALIST_DOCTOR_CATALOG", &bad)
+        .arg(PORT)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(String::from_utf8_lossy(&out.stderr).lines().count(), 1);
+}
+
+/// Red-team H25: two entries with one id in one file; the first used to
+/// be dropped silently. Now an error naming both lines.
+#[test]
+fn duplicate_ids_in_one_file_are_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("dup.yaml");
+    let text = format!(
+        "{}{}",
+        entry("frob-failed", "failed frob", ""),
+        entry("frob-failed", "frob failed", "")
+    );
+    std::fs::write(&path, text).unwrap();
+    let (code, err) = with_catalog(&path, &[]);
+    assert_eq!(code, Some(2));
+    let p = path.display();
+    assert_eq!(
+        err.trim_end(),
+        format!(
+            "alist-doctor: error: {p}:7: entry 'frob-failed', field 'id': duplicate id, first defined at {p}:1"
+        )
+    );
+}
+
+/// Red-team H22: `(?:\w{100}){100}` has no literal, so it runs on every
+/// error line, and it is too big for its search cache: 0.5 s a 64 KiB
+/// line. Refused at load and by lint, like a pattern over the size limit.
+#[test]
+fn a_pattern_too_big_to_search_quickly_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("slow.yaml");
+    std::fs::write(&path, entry("slow", r"(?:\w{100}){100}", "")).unwrap();
+    let (code, err) = with_catalog(&path, &[]);
+    assert_eq!(code, Some(2));
+    assert!(
+        err.contains("entry 'slow', field 'patterns[0]': regex is too big"),
+        "{err}"
+    );
+    let out = doctor().arg("lint").arg(&path).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stdout)
+            .contains(": error: entry 'slow', field 'patterns[0]': regex is too big")
+    );
+}
