@@ -253,6 +253,9 @@ re!(
     LOGFMT,
     r#"^time="([^"]*)" level=([0-9A-Za-z_]+) msg=("(?:[^"\\]|\\.)*"|\S*)"#
 );
+// The wrapped error of logrus's `WithError` (`error=`), or a field of
+// that name (`err=`), after the message.
+re!(LOGFMT_ERROR, r#"\s(?:error|err)=("(?:[^"\\]|\\.)*"|\S+)"#);
 re!(
     GIN,
     r"^\[GIN\] ([0-9]{4})/([0-9][0-9])/([0-9][0-9]) - ([0-9][0-9]:[0-9][0-9]:[0-9][0-9]) \|\s*[0-9]{3}\s*\|"
@@ -436,7 +439,15 @@ fn parse_with(raw: &str, coloured: bool) -> Line {
     if trimmed.starts_with("time=\"")
         && let Some(c) = LOGFMT.captures(trimmed)
     {
-        let msg = go_unquote(&c[3]);
+        let mut msg = go_unquote(&c[3]);
+        // As in the JSON form: the error is part of the message.
+        let end = c.get(0).map_or(0, |m| m.end());
+        // boundary: the end of a regex match on `trimmed`.
+        #[allow(clippy::string_slice)]
+        if let Some(e) = LOGFMT_ERROR.captures(&trimmed[end..]) {
+            msg.push_str(": ");
+            msg.push_str(&go_unquote(&e[1]));
+        }
         return line(
             LineKind::LogEntry,
             Level::from_word(&c[2]),
@@ -1134,6 +1145,24 @@ mod tests {
         let l = p(r#"time="2025-03-14 09:27:10" level=error msg="failed: \"x\"\nnext""#);
         assert_eq!(l.level, Some(Level::Error));
         assert_eq!(l.message, "failed: \"x\"\nnext");
+        // logrus's WithError: the error field is part of the message.
+        for field in [
+            r#"error="listen tcp :5244: bind: address already in use""#,
+            r#"err="listen tcp :5244: bind: address already in use""#,
+            r#"user=admin error="listen tcp :5244: bind: address already in use" n=1"#,
+        ] {
+            let l = p(&format!(
+                r#"time="2025-03-14T09:26:51+08:00" level=error msg="failed to start" {field}"#
+            ));
+            assert_eq!(
+                l.message, "failed to start: listen tcp :5244: bind: address already in use",
+                "{field}"
+            );
+        }
+        let l = p(r#"time="2025-03-14 09:27:10" level=error msg=boom error=EOF"#);
+        assert_eq!(l.message, "boom: EOF");
+        let l = p(r#"time="2025-03-14 09:27:10" level=error msg="a error=b" user=x"#);
+        assert_eq!(l.message, "a error=b");
         let l = p(r#"{"level":"error","msg":"boom","time":"2024-05-01T12:00:00+08:00"}"#);
         assert_eq!(l.level, Some(Level::Error));
         assert_eq!(l.timestamp.as_deref(), Some("2024-05-01 12:00:00"));

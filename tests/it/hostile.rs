@@ -615,3 +615,20 @@ fn a_pattern_too_big_to_search_quickly_is_refused() {
             .contains(": error: entry 'slow', field 'patterns[0]': regex is too big")
     );
 }
+
+/// Red-team H35: logrus's `WithError` in logfmt puts the error in an
+/// `error="…"` field, which was dropped: the line was an unknown error
+/// and the port conflict was lost. It is part of the message, as in the
+/// JSON form; so is an `err=` field.
+#[test]
+fn a_logfmt_error_field_is_part_of_the_message() {
+    for field in ["error", "err"] {
+        let line = format!(
+            r#"time="2025-03-14T09:26:51+08:00" level=error msg="failed to start" {field}="listen tcp 0.0.0.0:5244: bind: address already in use""#
+        );
+        let (code, v) = json(&[], Some(&format!("{line}\n")));
+        assert_eq!(code, 1, "{field}");
+        assert_eq!(ids(&v), ["port-in-use"], "{field}");
+        assert_eq!(v["summary"]["unknown"], 0);
+    }
+}
