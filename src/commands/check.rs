@@ -254,6 +254,11 @@ fn access_words(info: &DirInfo, zh: bool) -> String {
     }
 }
 
+/// Text read from the data directory (paths, config values), safe to print.
+fn safe(s: &str) -> std::borrow::Cow<'_, str> {
+    crate::report::neutral::neutralise(s)
+}
+
 /// The text report: each directory, the findings, what was skipped.
 fn render_text(w: &mut dyn Write, v: &View, s: &CheckSection<'_>) -> io::Result<()> {
     use colored::Colorize;
@@ -264,12 +269,16 @@ fn render_text(w: &mut dyn Write, v: &View, s: &CheckSection<'_>) -> io::Result<
             w,
             "{} {} ({})",
             t("checked", "已检查").bold(),
-            info.path.display(),
+            safe(&info.path.display().to_string()),
             info.found_by
         )?;
         let server = match (info.server, &info.version) {
             (Some(f), Some(v)) => {
-                format!("{} {v}", if f == "alist" { "AList" } else { "OpenList" })
+                format!(
+                    "{} {}",
+                    if f == "alist" { "AList" } else { "OpenList" },
+                    safe(v)
+                )
             }
             (Some(f), None) => (if f == "alist" { "AList" } else { "OpenList" }).to_string(),
             (None, _) => t("not known", "未知").to_string(),
@@ -277,7 +286,11 @@ fn render_text(w: &mut dyn Write, v: &View, s: &CheckSection<'_>) -> io::Result<
         let from = if info.detected_from.is_empty() {
             String::new()
         } else {
-            format!(" ({} {})", t("from", "依据"), info.detected_from.join(", "))
+            format!(
+                " ({} {})",
+                t("from", "依据"),
+                safe(&info.detected_from.join(", "))
+            )
         };
         writeln!(w, "  {} {server}{from}", t("server:", "服务端:").dimmed())?;
         if info.container {
@@ -292,29 +305,39 @@ fn render_text(w: &mut dyn Write, v: &View, s: &CheckSection<'_>) -> io::Result<
             )?;
         }
         if let Some(p) = &info.config {
-            writeln!(w, "  {} {}", t("config:", "配置:").dimmed(), p.display())?;
+            writeln!(
+                w,
+                "  {} {}",
+                t("config:", "配置:").dimmed(),
+                safe(&p.display().to_string())
+            )?;
         }
         match &info.database.path {
             Some(p) => writeln!(
                 w,
                 "  {} {} {} ({})",
                 t("database:", "数据库:").dimmed(),
-                info.database.kind,
-                p.display(),
+                safe(&info.database.kind.to_string()),
+                safe(&p.display().to_string()),
                 access_words(info, zh)
             )?,
             None => writeln!(
                 w,
                 "  {} {}",
                 t("database:", "数据库:").dimmed(),
-                info.database.kind
+                safe(&info.database.kind.to_string())
             )?,
         }
         if let Some(p) = &info.log {
-            writeln!(w, "  {} {}", t("log:", "日志:").dimmed(), p.display())?;
+            writeln!(
+                w,
+                "  {} {}",
+                t("log:", "日志:").dimmed(),
+                safe(&p.display().to_string())
+            )?;
         }
         for n in &info.notes {
-            writeln!(w, "  {} {n}", t("note:", "说明:").dimmed())?;
+            writeln!(w, "  {} {}", t("note:", "说明:").dimmed(), safe(n))?;
         }
         if let Some(sql) = &info.database.sql {
             writeln!(
@@ -327,7 +350,7 @@ fn render_text(w: &mut dyn Write, v: &View, s: &CheckSection<'_>) -> io::Result<
                 .dimmed()
             )?;
             for l in sql.lines() {
-                writeln!(w, "    {l}")?;
+                writeln!(w, "    {}", safe(l))?;
             }
         }
         writeln!(w)?;
@@ -349,7 +372,7 @@ fn render_text(w: &mut dyn Write, v: &View, s: &CheckSection<'_>) -> io::Result<
                 "{} [{}] {}",
                 t("skipped", "已跳过").dimmed(),
                 sk.id,
-                sk.reason
+                safe(&sk.reason)
             )?;
         }
     }

@@ -232,7 +232,7 @@ impl FollowReader {
                 if !quiet {
                     eprintln!(
                         "alist-doctor: {} does not exist yet; waiting for it (Ctrl-C ends)",
-                        path.display()
+                        crate::report::neutral::neutralise(&path.display().to_string())
                     );
                 }
                 None

@@ -90,7 +90,7 @@ pub(crate) fn finding(w: &mut dyn Write, f: &FindingView, lang: Lang) -> io::Res
             w,
             "  {} {}",
             label(if zh { "文档:" } else { "docs:" }),
-            d.underline()
+            safe(d).underline()
         )?;
     }
     if !f.also.is_empty() {

@@ -632,3 +632,209 @@ fn a_logfmt_error_field_is_part_of_the_message() {
         assert_eq!(v["summary"]["unknown"], 0);
     }
 }
+
+/// Terminal controls an attacker would send: OSC 52 (clipboard), OSC 0
+/// (window title), RIS (reset), CSI 2J (clear), DA2 and XTGETTCAP queries
+/// (the terminal types its answer into the shell), C1 CSI/OSC, and the
+/// bidi override U+202E.
+const ESCAPES: &str = "\u{1b}]52;c;aGk=\u{7}\u{1b}]0;pwned\u{7}\u{1b}c\u{1b}[2J\u{1b}[>c\u{1b}P+q544e\u{1b}\\\u{9b}6n\u{9d}0;x\u{7}\u{202e}";
+
+/// Whether `out` holds a control that came from the input: ESC other than
+/// the tool's own colours (`ESC[…m`, when `colours`), BEL, any C1 control,
+/// or a bidi override.
+fn foreign_controls(out: &[u8], colours: bool) -> Vec<String> {
+    let text = String::from_utf8_lossy(out);
+    let sgr = regex::Regex::new("\u{1b}\\[[0-9;]*m").unwrap();
+    let text = if colours {
+        sgr.replace_all(&text, "").into_owned()
+    } else {
+        text.into_owned()
+    };
+    text.lines()
+        .filter(|l| {
+            l.chars().any(|c| {
+                matches!(c, '\u{1b}' | '\u{7}' | '\u{80}'..='\u{9f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+            })
+        })
+        .map(|l| format!("{l:?}"))
+        .collect()
+}
+
+/// Red-team item 2: nothing printed in text mode that came from the input
+/// carries a terminal control, through any field: the timestamp of every
+/// envelope, the file name, captures and titles filled from them, the
+/// context, samples, unknown-error templates, `--follow`, `--statistics`
+/// and `check`; with `--color always` only the tool's own SGR sequences.
+#[test]
+fn no_terminal_control_from_the_input_reaches_the_terminal() {
+    let e = ESCAPES;
+    let json_e = serde_json::to_string(e).unwrap();
+    let json_e = json_e.trim_matches('"');
+    let port = format!("failed to start: listen tcp 0.0.0.0{e}:5244: bind: address already in use");
+    let lines = [
+        // Every envelope, its timestamp holding the controls.
+        format!("ERRO[2025-03-14 09:26:51{e}] {port}"),
+        format!("ERRO[{e}] {port}"),
+        format!(r#"time="2025-03-14T09:26:51{e}" level=error msg="{port}""#),
+        format!(r#"time="{e}" level=error msg="failed get objs: {e}" error="{e}""#),
+        format!(
+            r#"{{"level":"error","msg":"{}","time":"2025-03-14T{json_e}"}}"#,
+            port.replace(e, json_e)
+        ),
+        format!(
+            r#"{{"log":"ERRO[2025-03-14 09:26:51] failed get objs: failed to list objs: TooManyRequests:Too Many Requests {json_e}\n","stream":"stderr","time":"2025-03-14T09:2{json_e}"}}"#
+        ),
+        format!("2025-03-14T09:26:5{e} ERRO[2025-03-14 09:26:51] {port}"),
+        format!("alist-1  | ERRO[2025-03-14 09:26:51{e}] {port}"),
+        format!("[GIN] 2025/03/14 - 09:26:5{e} | 500 | 1ms | 1.2.3.4 | GET \"/{e}\""),
+        format!("2025/03/14 09:26:51{e} [Recovery] 2025/03/14 - 09:26:51 panic recovered: {e}"),
+        format!("2025/03/14 09:26:51 {e} http: TLS handshake error from 1.2.3.4:5: EOF {e}"),
+        // Captures, the title and context filled from them.
+        format!(
+            "ERRO[2025-03-14 09:26:52] failed init storage: storage [/mnt{e}] driver [Local{e}]: failed get objs: {e}"
+        ),
+        format!("ERRO[2025-03-14 09:26:53] failed list /quark{e}: require login [guest]{e}"),
+        // An unknown error: its template and sample.
+        format!("ERRO[2025-03-14 09:26:54] something new {e} happened at /x{e}"),
+        format!("panic: {e}\n\ngoroutine 1 [running]:\nmain.main{e}()\n\t/src/main.go:1 +0x1"),
+    ];
+    let log = lines.join("\n") + "\n";
+    let dir = tempfile::tempdir().unwrap();
+    // The file name is the source shown.
+    let path = dir.path().join(format!("alist{e}.log"));
+    std::fs::write(&path, &log).unwrap();
+    let path_s = path.to_str().unwrap();
+    let runs: Vec<Vec<&str>> = vec![
+        vec!["--file", path_s],
+        vec!["--lang", "zh", "--file", path_s],
+        vec!["--statistics", "--file", path_s],
+        vec!["--", &port],
+    ];
+    for colours in [false, true] {
+        for args in &runs {
+            let mut c = doctor();
+            if colours {
+                c.args(["--color", "always"]);
+            }
+            let out = c.args(args).output().unwrap();
+            no_panic(&out.stderr);
+            let shown = String::from_utf8_lossy(&out.stdout);
+            assert!(shown.len() > 50, "{args:?}: {shown}");
+            if !args.contains(&"--statistics") {
+                assert!(shown.contains("port-in-use"), "{args:?}: {shown}");
+            }
+            assert_eq!(
+                foreign_controls(&out.stdout, colours),
+                Vec::<String>::new(),
+                "{args:?} colours {colours}"
+            );
+            assert_eq!(
+                foreign_controls(&out.stderr, false),
+                Vec::<String>::new(),
+                "stderr {args:?}"
+            );
+        }
+    }
+    // From standard input, as pasted.
+    let out = doctor().write_stdin(log.clone()).output().unwrap();
+    assert_eq!(foreign_controls(&out.stdout, false), Vec::<String>::new());
+    // A user catalog's own text (title, fix, docs) is printed the same way.
+    let cat = dir.path().join("cat.yaml");
+    std::fs::write(
+        &cat,
+        format!(
+            "- id: frob-failed\n  title: \"frob {e} {{what}}\"\n  severity: error\n  patterns: ['failed frob (?P<what>.*)']\n  cause: \"{e}\"\n  fix: [\"{e}\"]\n  docs: [\"https://x.example/{e}\"]\n"
+        )
+        .replace('\\', "\\\\")
+        .replace('\u{1b}', "\\e")
+        .replace('\u{7}', "\\a")
+        .replace('\u{9b}', "\\x9b")
+        .replace('\u{9d}', "\\x9d"),
+    )
+    .unwrap();
+    let out = doctor()
+        .arg("--catalog")
+        .arg(&cat)
+        .arg(format!("failed frob {e}"))
+        .output()
+        .unwrap();
+    let shown = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        shown.contains("frob-failed"),
+        "{shown}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(foreign_controls(&out.stdout, false), Vec::<String>::new());
+    // `check` on a data directory whose files say anything.
+    let data = dir.path().join(format!("data{e}"));
+    std::fs::create_dir_all(data.join("log")).unwrap();
+    std::fs::write(
+        data.join("config.json"),
+        serde_json::json!({
+            "last_launched_version": format!("v3.40.0{e}"),
+            "database": {"type": format!("sqlite3{e}"), "db_file": format!("data/data{e}.db")},
+            "log": {"enable": true, "name": format!("data/log/{e}.log")},
+            "temp_dir": format!("data/temp{e}"),
+            "scheme": {"http_port": 5244},
+        })
+        .to_string(),
+    )
+    .unwrap();
+    std::fs::write(data.join("log").join("log.log"), &log).unwrap();
+    let out = doctor().arg("check").arg(&data).output().unwrap();
+    no_panic(&out.stderr);
+    let shown = String::from_utf8_lossy(&out.stdout);
+    assert!(shown.len() > 50, "{shown}");
+    assert_eq!(
+        foreign_controls(&out.stdout, false),
+        Vec::<String>::new(),
+        "check"
+    );
+    assert_eq!(
+        foreign_controls(&out.stderr, false),
+        Vec::<String>::new(),
+        "check stderr"
+    );
+}
+
+/// `--follow` prints each problem as it first occurs: through the same
+/// neutraliser.
+#[cfg(unix)]
+#[test]
+fn no_terminal_control_reaches_the_terminal_while_following() {
+    use std::time::Duration;
+    let e = ESCAPES;
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join(format!("f{e}.log"));
+    std::fs::write(&log, "").unwrap();
+    let child = Std::new(assert_cmd::cargo::cargo_bin("alist-doctor"))
+        .args(["--color", "always", "--follow"])
+        .arg(&log)
+        .env("XDG_CONFIG_HOME", "/nonexistent-alist-doctor-test")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(400));
+    let mut f = std::fs::OpenOptions::new().append(true).open(&log).unwrap();
+    write!(
+        f,
+        "time=\"{e}\" level=error msg=\"failed to start: listen tcp 0.0.0.0{e}:5244: bind: address already in use\"\nERRO[{e}] odd {e} thing\n"
+    )
+    .unwrap();
+    drop(f);
+    std::thread::sleep(Duration::from_millis(1000));
+    assert!(
+        Std::new("kill")
+            .args(["-INT", &child.id().to_string()])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let out = child.wait_with_output().unwrap();
+    let shown = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(130), "{shown}");
+    assert!(shown.contains("port-in-use"), "{shown}");
+    assert_eq!(foreign_controls(&out.stdout, true), Vec::<String>::new());
+    assert_eq!(foreign_controls(&out.stderr, false), Vec::<String>::new());
+}
