@@ -136,6 +136,11 @@ pub(crate) struct Stats {
     pub foreign: u64,
     pub findings_capped: bool,
     pub unknown_capped: bool,
+    /// Occurrences of known problems past the findings cap that no
+    /// finding could count (still counted in the summary).
+    pub findings_uncounted: u64,
+    /// Occurrences of unknown errors past the template cap (the same).
+    pub unknown_uncounted: u64,
 }
 
 /// The diagnosis of a run: findings (known problems, repeats collapsed),
@@ -555,6 +560,7 @@ impl<'m> Diagnoser<'m> {
                     new: false,
                 };
             }
+            self.stats.findings_uncounted += 1;
             return Outcome::Nothing;
         }
         let entries = &self.matcher.catalog().entries;
@@ -598,6 +604,7 @@ impl<'m> Diagnoser<'m> {
         }
         if self.unknown.len() >= MAX_UNKNOWN {
             self.stats.unknown_capped = true;
+            self.stats.unknown_uncounted += 1;
             return Outcome::Nothing;
         }
         let index = self.unknown.len();

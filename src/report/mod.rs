@@ -405,9 +405,11 @@ fn build(
         lines: scanned.lines,
         events: scanned.events,
         findings: findings.len(),
-        occurrences: findings.iter().map(|f| f.count).sum(),
+        // Past the caps an occurrence has no row, but it still counts.
+        occurrences: findings.iter().map(|f| f.count).sum::<u64>() + d.stats.findings_uncounted,
         unknown: unknown.len(),
-        unknown_occurrences: unknown.iter().map(|u| u.count).sum(),
+        unknown_occurrences: unknown.iter().map(|u| u.count).sum::<u64>()
+            + d.stats.unknown_uncounted,
         benign: d.stats.benign,
         foreign: d.stats.foreign,
         highest_severity: findings.iter().map(|f| f.severity).max(),

@@ -202,12 +202,22 @@ fn tables_have_caps_and_say_so() {
         "occurrences past the cap are still counted"
     );
     assert_eq!(v["unknown"].as_array().unwrap().len(), 1_000);
+    // Red-team H6: the count stopped at the cap (1,000 of 1,331).
+    assert_eq!(
+        v["summary"]["unknown_occurrences"], 1_331,
+        "unknown errors past the cap are still counted"
+    );
     let out = doctor()
         .args(["--statistics"])
         .write_stdin(log)
         .output()
         .unwrap();
-    assert!(String::from_utf8_lossy(&out.stdout).contains("the tables were capped"));
+    let stats = String::from_utf8_lossy(&out.stdout);
+    assert!(stats.contains("the tables were capped"));
+    assert!(
+        stats.contains("    1331           (unknown errors)"),
+        "{stats}"
+    );
 }
 
 #[test]
