@@ -91,7 +91,12 @@ pub(crate) fn run(cfg: &Config, run: &Diagnosis, out: &mut dyn Write) -> Result<
             bar.finish_and_clear();
         }
         scanned += result.stats;
-        if result.stats.lines > 0 && !decoded.text_seen.load(Ordering::Relaxed) {
+        // Text given as an argument was typed or pasted: a short one
+        // (`EOF`) is text whatever it holds.
+        if result.stats.lines > 0
+            && !decoded.text_seen.load(Ordering::Relaxed)
+            && !matches!(src, Source::Text { .. })
+        {
             let e = io::Error::other("nothing in it could be read as text (binary data?)");
             input_error(&mut notes.errors, src, &e);
         }

@@ -190,7 +190,9 @@ fn utf16_by_nuls(head: &[u8]) -> Option<Encoding> {
         even += usize::from(p[0] == 0);
         odd += usize::from(p[1] == 0);
     }
-    let most = pairs * 2 / 5;
+    // At least two NULs: in a few bytes of ASCII (a pasted `EOF!`) none
+    // fall anywhere, and 0 NULs is not "most".
+    let most = (pairs * 2 / 5).max(2);
     let few = pairs / 20;
     if odd >= most && even <= few {
         Some(Encoding::Utf16Le)

@@ -158,3 +158,33 @@ fn input_without_text_is_said_so() {
     let out = doctor().write_stdin(Vec::new()).output().unwrap();
     assert_eq!(out.status.code(), Some(0));
 }
+
+/// A short paste is read as the UTF-8 it is: `EOF!` was taken for UTF-16
+/// (no NUL at all counted as "most bytes NUL" in 4 bytes), and `EOF`,
+/// with no run of four letters, for binary data (exit 2).
+#[test]
+fn short_pastes_are_read_as_typed() {
+    for text in ["EOF", "EOF!", "401", "x y", "超时", "ab\tcd"] {
+        let out = doctor()
+            .args(["--format", "json", "--", text])
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{text:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(out.stderr.is_empty(), "{text:?}");
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(v["summary"]["encoding"], serde_json::json!([]), "{text:?}");
+    }
+    // A few UTF-16 characters are still told by their NULs.
+    let out = doctor()
+        .args(["--format", "json"])
+        .write_stdin(utf16("EOF!\n", true, false))
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["summary"]["encoding"][0]["encoding"], "UTF-16LE");
+}
