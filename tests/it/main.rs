@@ -5,6 +5,7 @@
 mod catalog;
 mod check;
 mod cli;
+mod cmd;
 mod encodings;
 mod equivalence;
 mod faq;
