@@ -233,7 +233,9 @@ fn bash_completion_states_are_spelt_alike() {
 }
 
 /// zsh loads the script: with compinit, sourcing it registers its
-/// function for alist-doctor.
+/// function for alist-doctor. compinit writes no dump (`-D` alone: a `-d`
+/// after it turns dumping back on, and compdump replaces the file named
+/// with a `mv`), and HOME and ZDOTDIR point into the temporary directory.
 #[test]
 fn zsh_completion_loads() {
     if missing("zsh", "loading the zsh completion").is_some() {
@@ -244,10 +246,12 @@ fn zsh_completion_loads() {
     let out = Std::new("zsh")
         .args([
             "-fc",
-            "autoload -Uz compinit && compinit -u -D -d /dev/null && source \"$1\" && print -r -- $_comps[alist-doctor]",
+            "autoload -Uz compinit && compinit -u -D && source \"$1\" && print -r -- $_comps[alist-doctor]",
             "zsh",
         ])
         .arg(&script)
+        .env("HOME", dir.path())
+        .env("ZDOTDIR", dir.path())
         .output()
         .unwrap();
     assert!(
@@ -256,6 +260,11 @@ fn zsh_completion_loads() {
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
+    let left: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(left.len(), 1, "compinit left files behind: {left:?}");
 }
 
 /// fish completes through the script for real (`complete -C`), after
@@ -276,6 +285,11 @@ fn fish_completion_completes() {
             ])
             .arg(&script)
             .arg(line)
+            // What fish keeps (universal variables) stays in the temporary directory.
+            .env("HOME", dir.path())
+            .env_remove("XDG_CONFIG_HOME")
+            .env_remove("XDG_DATA_HOME")
+            .env_remove("XDG_CACHE_HOME")
             .output()
             .unwrap();
         assert!(
