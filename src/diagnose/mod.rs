@@ -4,6 +4,7 @@
 
 use crate::matching::memo::{FastMap as HashMap, Memo};
 
+use std::hash::BuildHasher;
 use std::sync::Arc;
 
 use crate::catalog::Severity;
@@ -18,7 +19,8 @@ pub(crate) const MAX_UNKNOWN: usize = 1_000;
 /// without captures.
 pub(crate) const MAX_VARIANTS: usize = 16;
 const MAX_SAMPLES: usize = 3;
-const MAX_SAMPLE_LEN: usize = 2_000;
+/// Longest sample, matched text or template shown, in bytes (see `sample`).
+pub(crate) const MAX_SAMPLE_LEN: usize = 2_000;
 
 /// Where an occurrence is: input index, line, timestamp.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -142,6 +144,10 @@ pub(crate) struct Diagnoser<'m> {
     /// Findings by entry, then captures.
     by_key: HashMap<usize, HashMap<Vec<(String, String)>, usize>>,
     by_template: HashMap<String, usize>,
+    /// Samples longer than `MAX_SAMPLE_LEN` kept per finding, by a hash of
+    /// their whole text: they are kept redacted and cut, so they cannot be
+    /// compared with a new text without redacting it.
+    long_samples: HashMap<(usize, u64), ()>,
     /// Matching for `observe`; worker threads have workers of their own.
     worker: MatchWorker<'m>,
     /// Distinct capture sets recorded per entry.
@@ -232,14 +238,9 @@ impl<'m> MatchWorker<'m> {
         }
         let text = ev.match_text();
         let hits = self.hits(&text);
-        // A one-line event's match text is its head normalised; without
-        // escapes that is its head tidied, which is what it is shown as.
-        let shown = if ev.is_one_line() && !crate::parse::normalize::has_escapes(&ev.head) {
-            (text.len() > MAX_SAMPLE_LEN)
-                .then(|| crate::parse::normalize::clip_bytes(&text, MAX_SAMPLE_LEN))
-        } else {
-            Some(clip(ev.headline()))
-        };
+        // A one-line event is shown as it is matched: its head, decoded.
+        // Texts are cut to length when kept (`sample`), redacted first.
+        let shown = (!ev.is_one_line()).then(|| crate::parse::normalize::normalize(ev.headline()));
         Some(Matched { text, hits, shown })
     }
 
@@ -296,6 +297,7 @@ impl<'m> Diagnoser<'m> {
             stats: Stats::default(),
             by_key: HashMap::default(),
             by_template: HashMap::default(),
+            long_samples: HashMap::default(),
             worker: MatchWorker::new(matcher, false),
             variants: HashMap::default(),
             source: 0,
@@ -429,8 +431,16 @@ impl<'m> Diagnoser<'m> {
             let f = &mut self.findings[i];
             f.count += 1;
             pos.write_to(&mut f.last);
-            if f.samples.len() < MAX_SAMPLES && !f.samples.iter().any(|s| s == shown) {
-                f.samples.push(shown.to_string());
+            if f.samples.len() < MAX_SAMPLES {
+                let new = if shown.len() <= MAX_SAMPLE_LEN {
+                    !f.samples.iter().any(|s| s == shown)
+                } else {
+                    let key = (i, self.by_key.hasher().hash_one(shown));
+                    self.long_samples.insert(key, ()).is_none()
+                };
+                if new {
+                    f.samples.push(sample(shown));
+                }
             }
             return Outcome::Finding {
                 index: i,
@@ -459,14 +469,19 @@ impl<'m> Diagnoser<'m> {
             .collect();
         let index = self.findings.len();
         *self.variants.entry(hit.entry).or_insert(0) += 1;
+        if shown.len() > MAX_SAMPLE_LEN {
+            let key = (index, self.by_key.hasher().hash_one(shown));
+            self.long_samples.insert(key, ());
+        }
+        let shown = sample(shown);
         self.findings.push(Finding {
             entry: hit.entry,
             captures: captures.to_vec(),
             count: 1,
             first: pos.into_position(),
             last: pos.into_position(),
-            matched: shown.to_string(),
-            samples: vec![shown.to_string()],
+            matched: shown.clone(),
+            samples: vec![shown],
             context: context_of(text),
             also,
         });
@@ -479,8 +494,11 @@ impl<'m> Diagnoser<'m> {
 
     fn record_unknown(&mut self, ev: &Event, pos: Position) -> Outcome {
         let shown = crate::parse::normalize::normalize(ev.headline());
-        let template = template_of(&shown);
-        if let Some(&i) = self.by_template.get(&template) {
+        // Grouped by the template of the text as it came, which is never
+        // shown: the template shown is built from the redacted text, once
+        // per new template (views merge the ones that then read alike).
+        let key = template_of(&shown);
+        if let Some(&i) = self.by_template.get(&key) {
             self.unknown[i].count += 1;
             return Outcome::Unknown {
                 index: i,
@@ -493,13 +511,13 @@ impl<'m> Diagnoser<'m> {
         }
         let index = self.unknown.len();
         self.unknown.push(Unknown {
-            template: template.clone(),
+            template: template_of(&crate::report::redact::redact(&shown)),
             count: 1,
             level: ev.level.or(Some(Level::Panic)),
             first: pos,
-            sample: clip(&shown),
+            sample: sample(&shown),
         });
-        self.by_template.insert(template, index);
+        self.by_template.insert(key, index);
         Outcome::Unknown { index, new: true }
     }
 
@@ -532,6 +550,12 @@ impl<'m> Diagnoser<'m> {
 
 fn clip(s: &str) -> String {
     crate::parse::normalize::clip_bytes(&crate::parse::normalize::tidy(s), MAX_SAMPLE_LEN)
+}
+
+/// A text as kept to be shown: cut to `MAX_SAMPLE_LEN`, redacted before
+/// the cut when it is cut, so that no secret is left half masked.
+fn sample(s: &str) -> String {
+    crate::report::redact::clip(s, MAX_SAMPLE_LEN).into_owned()
 }
 
 use crate::static_regex as re;

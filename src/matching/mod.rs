@@ -395,13 +395,10 @@ impl Matcher {
         hit.captures = capture_names(re)
             .filter_map(|n| {
                 caps.get_group_by_name(n).map(|span| {
-                    (
-                        n.to_string(),
-                        crate::parse::normalize::clip_bytes(
-                            &String::from_utf8_lossy(&text.as_bytes()[span.range()]),
-                            MAX_CAPTURE,
-                        ),
-                    )
+                    // Redacted before it is cut, when it is cut.
+                    let value = String::from_utf8_lossy(&text.as_bytes()[span.range()]);
+                    let value = crate::report::redact::clip(&value, MAX_CAPTURE).into_owned();
+                    (n.to_string(), value)
                 })
             })
             .collect();

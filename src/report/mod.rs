@@ -319,11 +319,12 @@ fn build(
         .into_iter()
         .map(|f| finding_view(cat, f, names, opts))
         .collect();
-    let unknown: Vec<UnknownView> = d
-        .sorted_unknown()
-        .into_iter()
-        .map(|u| unknown_view(u, names, opts))
-        .collect();
+    let unknown = merge_alike(
+        d.sorted_unknown()
+            .into_iter()
+            .map(|u| unknown_view(u, names, opts))
+            .collect(),
+    );
     let summary = Summary {
         inputs: names.len(),
         lines: scanned.lines,
@@ -346,6 +347,27 @@ fn build(
         unknown,
         summary,
     }
+}
+
+/// Unknown errors whose templates read alike once redacted (they differed
+/// in a secret) as one: counts summed, the most frequent one's sample and
+/// position kept (the input is in report order), most frequent first.
+fn merge_alike(unknown: Vec<UnknownView>) -> Vec<UnknownView> {
+    let mut by_template: std::collections::HashMap<String, usize> =
+        std::collections::HashMap::new();
+    let mut merged: Vec<UnknownView> = Vec::with_capacity(unknown.len());
+    for u in unknown {
+        match by_template.get(&u.template) {
+            Some(&i) => merged[i].count += u.count,
+            None => {
+                by_template.insert(u.template.clone(), merged.len());
+                merged.push(u);
+            }
+        }
+    }
+    // Stable: equal counts stay in the order they were first seen.
+    merged.sort_by_key(|u| std::cmp::Reverse(u.count));
+    merged
 }
 
 /// Occurrences per id (summed over captures), most frequent first.
