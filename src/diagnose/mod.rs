@@ -131,6 +131,8 @@ pub(crate) struct Stats {
     pub benign: u64,
     pub findings_capped: bool,
     pub unknown_capped: bool,
+    /// Unknown-error occurrences past the template cap: counted, not kept.
+    pub unknown_past_cap: u64,
 }
 
 /// The diagnosis of a run: findings (known problems, repeats collapsed),
@@ -507,6 +509,7 @@ impl<'m> Diagnoser<'m> {
         }
         if self.unknown.len() >= MAX_UNKNOWN {
             self.stats.unknown_capped = true;
+            self.stats.unknown_past_cap += 1;
             return Outcome::Nothing;
         }
         let index = self.unknown.len();

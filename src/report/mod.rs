@@ -332,7 +332,9 @@ fn build(
         findings: findings.len(),
         occurrences: findings.iter().map(|f| f.count).sum(),
         unknown: unknown.len(),
-        unknown_occurrences: unknown.iter().map(|u| u.count).sum(),
+        // Occurrences past the template cap are counted too.
+        unknown_occurrences: unknown.iter().map(|u| u.count).sum::<u64>()
+            + d.stats.unknown_past_cap,
         benign: d.stats.benign,
         highest_severity: findings.iter().map(|f| f.severity).max(),
         cut_lines: scanned.cut_lines,
