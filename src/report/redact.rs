@@ -641,6 +641,14 @@ const QUERY_KEEP: &[&str] = &[
     "clientid",
     "app_id",
     "appid",
+    "x-amz-algorithm",
+    "x-amz-date",
+    "x-amz-expires",
+    "x-amz-signedheaders",
+    "x-oss-date",
+    "x-oss-expires",
+    "x-oss-signature-version",
+    "expires",
 ];
 
 // boundary: the query's delimiters (`?`, `&`, `=`, the stops) are ASCII.
@@ -835,7 +843,8 @@ fn secret_kind(name: &str) -> Option<Kind> {
     {
         return None;
     }
-    if n.contains("secret") || n.contains("passw") {
+    // `requirepass`, `rpc_pass`.
+    if n.contains("secret") || n.contains("passw") || n.ends_with("pass") {
         return Some(Kind::Secret);
     }
     if n.ends_with("keyid")
@@ -855,31 +864,14 @@ fn secret_kind(name: &str) -> Option<Kind> {
     None
 }
 
+/// Whether the lower-cased text holds a word `secret_kind` looks for:
+/// built from its own lists, so the two cannot drift apart.
 fn might_name_a_secret(l: &str) -> bool {
-    [
-        "token",
-        "secret",
-        "pass",
-        "pwd",
-        "cookie",
-        "sess",
-        "sig",
-        "credential",
-        "api",
-        "bduss",
-        "bdclnd",
-        "pus",
-        "ticket",
-        "auth",
-        "dsn",
-        "seid",
-        "salt",
-        "key",
-        "sid",
-        "otp",
-    ]
-    .iter()
-    .any(|w| l.contains(w))
+    SECRET_WORDS
+        .iter()
+        .chain(SECRET_PARTS)
+        .chain(&["secret", "passw", "pass", "key"])
+        .any(|w| l.contains(w))
 }
 
 // boundary: names and separators are ASCII; the value's ends come from
@@ -922,6 +914,10 @@ fn named_values(t: &str) -> Result<Vec<Edit>, Broken> {
         };
         let value = &t[span.clone()];
         if form == Form::ColonSpace && !looks_secret(value) {
+            continue;
+        }
+        // A DSN or URL whose password is masked already keeps its host.
+        if value.contains(":***@") {
             continue;
         }
         at = span.end.max(at);
@@ -1286,9 +1282,28 @@ mod tests {
         ),
     ];
 
+    /// Found by tests/fixtures/secrets.tsv.
+    const MORE: &[(&str, &[&str], &[&str])] = &[
+        (
+            "map[__puus:632cd5b737436dcdAA7s8cNS fid:abc]",
+            &["632cd5b737436dcd"],
+            &["fid:abc"],
+        ),
+        (
+            "redis AUTH requirepass=P6iDOZ3xU3cS",
+            &["P6iDOZ3xU3cS"],
+            &[],
+        ),
+        (
+            r#"{"dsn":"alist:p4ssW0rd!x@tcp(db:3306)/alist"}"#,
+            &["p4ssW0rd!x"],
+            &["alist:***@tcp(db:3306)/alist"],
+        ),
+    ];
+
     #[test]
     fn secrets_are_masked_and_idempotent() {
-        for (text, secrets, keep) in CASES {
+        for (text, secrets, keep) in CASES.iter().chain(MORE) {
             let once = redact(text);
             for s in *secrets {
                 assert!(!once.contains(s), "{text}\n -> {once}\n leaks {s}");
