@@ -214,7 +214,10 @@ fn tables_have_caps_and_say_so() {
         .unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("the tables were capped"));
-    assert!(text.contains("    1331           (unknown errors)"), "{text}");
+    assert!(
+        text.contains("    1331           (unknown errors)"),
+        "{text}"
+    );
     let out = doctor()
         .args(["--statistics", "--format", "json"])
         .write_stdin(log)
