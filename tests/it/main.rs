@@ -13,4 +13,5 @@ mod logs;
 mod packaging;
 mod properties;
 mod real;
+mod secrets;
 mod util;
