@@ -37,6 +37,7 @@
 #![warn(clippy::string_slice)]
 
 use std::borrow::Cow;
+use std::cell::RefCell;
 use std::ops::Range;
 
 use once_cell::sync::OnceCell;
@@ -134,9 +135,28 @@ const STEPS: &[Step] = &[
     },
 ];
 
+/// Texts redacted lately, per thread, and what they became (`None`: as
+/// they were). Streaming reports redact a finding's texts at each of its
+/// occurrences: the same few texts over and over. Bounded like the
+/// matching caches: at most `REMEMBERED` texts of at most 2 KiB.
+const REMEMBERED: usize = 128;
+
+thread_local! {
+    static REDACTED: RefCell<crate::matching::memo::Memo<String, Option<Box<str>>>> =
+        RefCell::new(crate::matching::memo::Memo::new(REMEMBERED, 2048));
+}
+
 /// `text` with secrets masked (decoded when anything was masked).
 pub(crate) fn redact(text: &str) -> Cow<'_, str> {
-    redact_with(text, STEPS)
+    if let Some(seen) = REDACTED.with(|m| m.borrow().get(text).cloned()) {
+        return seen.map_or(Cow::Borrowed(text), |s| Cow::Owned(s.into()));
+    }
+    let out = redact_with(text, STEPS);
+    REDACTED.with(|m| {
+        m.borrow_mut()
+            .missed(text, || (out != text).then(|| out.as_ref().into()))
+    });
+    out
 }
 
 fn redact_with<'t>(text: &'t str, steps: &[Step]) -> Cow<'t, str> {
@@ -476,10 +496,14 @@ static SHAPES: Rule = Rule::new(concat!(
 fn might_have_shapes(l: &str) -> bool {
     [
         "eyj", "gocspx-", "1//0", "ya29.", "m.c", "m.r", "0.a", "sl.", "121.", "122.", "ck0.",
-        "list-", "gh", "bot", "hook", "akia", "asia", "ltai",
+        "list-", "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "hook", "akia", "asia",
+        "ltai",
     ]
     .iter()
     .any(|n| l.contains(n))
+        // `bot` and a digit: Telegram's `/bot123…:…`, not `robot` or `both`.
+        || memchr::memmem::find_iter(l.as_bytes(), b"bot")
+            .any(|i| l.as_bytes().get(i + 3).is_some_and(u8::is_ascii_digit))
 }
 
 fn shapes(t: &str) -> Result<Vec<Edit>, Broken> {
@@ -741,13 +765,32 @@ fn cookie_lists(t: &str) -> Result<Vec<Edit>, Broken> {
 // ---------------------------------------------------------------------------
 // 8. Named values
 
+/// Words one of which is in every name `secret_kind` takes for secret (a
+/// test checks it): the regex finds only such names, and the step's
+/// cheap test looks for them.
+macro_rules! name_words {
+    () => {
+        "token|secret|pass|pwd|cookie|credential|bduss|bdclnd|puus|pus|ticket|auth|key|sess|sig|dsn|seid|salt|sid|otp"
+    };
+}
+
+/// A name with one of `name_words!` in it, and what follows it. The match
+/// is read by hand (`named_values`): a capture search per match would be
+/// the dearest part of redacting.
 static NAMED: Rule = Rule::new(concat!(
+    "(?i)",
     // JSON (or a Python dict): "name": …
-    r#"["'](?P<json>[A-Za-z0-9_.$@-]+)["'][ \t]*:[ \t]*"#,
+    r#"["'][A-Za-z0-9_.$@-]*(?:"#,
+    name_words!(),
+    r#")[A-Za-z0-9_.$@-]*["'][ \t]*:[ \t]*"#,
     // XML: <Name>…</Name>
-    r"|<(?P<xml>[A-Za-z][A-Za-z0-9_.:-]*)>",
+    r"|<[A-Za-z0-9_.:-]*(?:",
+    name_words!(),
+    r")[A-Za-z0-9_.:-]*>",
     // name=…, name = …, name%3D…, name:…, name: …
-    r"|(?P<name>[A-Za-z0-9_.-]+)(?P<sep>[ \t]*=[ \t]*|%3[Dd]|:[ \t]*)",
+    r"|[A-Za-z0-9_.-]*(?:",
+    name_words!(),
+    r")[A-Za-z0-9_.-]*(?:[ \t]*=[ \t]*|%3[Dd]|:[ \t]*)",
 ));
 
 /// How a value is written after its name.
@@ -864,14 +907,9 @@ fn secret_kind(name: &str) -> Option<Kind> {
     None
 }
 
-/// Whether the lower-cased text holds a word `secret_kind` looks for:
-/// built from its own lists, so the two cannot drift apart.
+/// Whether the lower-cased text holds a word of `name_words!`.
 fn might_name_a_secret(l: &str) -> bool {
-    SECRET_WORDS
-        .iter()
-        .chain(SECRET_PARTS)
-        .chain(&["secret", "passw", "pass", "key"])
-        .any(|w| l.contains(w))
+    name_words!().split('|').any(|w| l.contains(w))
 }
 
 // boundary: names and separators are ASCII; the value's ends come from
@@ -882,30 +920,11 @@ fn named_values(t: &str) -> Result<Vec<Edit>, Broken> {
     let mut edits = Vec::new();
     let mut at = 0;
     while at < t.len() {
-        let Some(c) = re.captures_at(t, at) else {
+        let Some(whole) = re.find_at(t, at) else {
             break;
         };
-        let Some(whole) = c.get(0) else { break };
         at = whole.end().max(whole.start() + 1);
-        let (name, form) = if let Some(n) = c.name("json") {
-            (n.as_str(), Form::Json)
-        } else if let Some(n) = c.name("xml") {
-            (n.as_str(), Form::Xml)
-        } else if let (Some(n), Some(sep)) = (c.name("name"), c.name("sep")) {
-            let sep = sep.as_str();
-            let form = if sep.contains('=') {
-                Form::Equals
-            } else if sep.starts_with('%') {
-                Form::Encoded
-            } else if sep.len() > 1 {
-                Form::ColonSpace
-            } else {
-                Form::Colon
-            };
-            (n.as_str(), form)
-        } else {
-            continue;
-        };
+        let (name, form) = name_and_form(whole.as_str());
         let Some(kind) = secret_kind(name) else {
             continue;
         };
@@ -928,6 +947,38 @@ fn named_values(t: &str) -> Result<Vec<Edit>, Broken> {
         edits.push((span, with));
     }
     Ok(edits)
+}
+
+/// The name in a match of `NAMED`, and the notation its value is in.
+// boundary: the name ends at an ASCII byte (a quote, `>`, or the first
+// byte outside the name's ASCII class).
+#[allow(clippy::string_slice)]
+fn name_and_form(m: &str) -> (&str, Form) {
+    let name_byte = |c: u8| c.is_ascii_alphanumeric() || b"_.-$@:".contains(&c);
+    match m.as_bytes().first() {
+        Some(b'"' | b'\'') => {
+            let end = m[1..].find(['"', '\'']).map_or(m.len(), |e| e + 1);
+            (&m[1..end], Form::Json)
+        }
+        Some(b'<') => (m[1..].trim_end_matches('>'), Form::Xml),
+        _ => {
+            let end = m
+                .bytes()
+                .position(|c| !name_byte(c) || c == b':')
+                .unwrap_or(m.len());
+            let sep = &m[end..];
+            let form = if sep.contains('=') {
+                Form::Equals
+            } else if sep.starts_with('%') {
+                Form::Encoded
+            } else if sep.len() > 1 {
+                Form::ColonSpace
+            } else {
+                Form::Colon
+            };
+            (&m[..end], form)
+        }
+    }
 }
 
 /// The value written in `form` at `v`: the inside of its quotes or
@@ -1066,6 +1117,24 @@ mod tests {
         &NAMED,
         &BEARER,
     ];
+
+    /// Every name `secret_kind` takes for secret holds a word of
+    /// `name_words!`, so `NAMED` finds it.
+    #[test]
+    fn name_words_cover_every_secret_name() {
+        let words: Vec<&str> = name_words!().split('|').collect();
+        for w in SECRET_WORDS.iter().chain(SECRET_PARTS).chain(&[
+            "secret",
+            "passw",
+            "requirepass",
+            "keyid",
+            "key_id",
+            "access_key",
+        ]) {
+            assert!(secret_kind(w).is_some(), "{w}");
+            assert!(words.iter().any(|n| w.contains(n)), "{w}");
+        }
+    }
 
     #[test]
     fn every_rule_compiles() {
@@ -1335,6 +1404,18 @@ mod tests {
         ] {
             assert_eq!(redact(text), text);
         }
+    }
+
+    /// A text remembered (from its second redaction on) comes out the same.
+    #[test]
+    fn remembered_texts_come_out_the_same() {
+        for text in ["password=hunter2secret user=bob", "listen tcp 0.0.0.0:5244"] {
+            let first = redact(text).into_owned();
+            for _ in 0..3 {
+                assert_eq!(redact(text), first);
+            }
+        }
+        assert_eq!(REDACTED.with(|m| m.borrow().len()), 2);
     }
 
     /// A secret across the cut of a clip is masked whole, not cut in half.
