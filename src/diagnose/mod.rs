@@ -86,6 +86,9 @@ pub(crate) struct Unknown {
     pub template: String,
     pub count: u64,
     pub level: Option<Level>,
+    /// A service's answer (`parse::body`) no entry knows, rather than an
+    /// error line: reported with level `body`.
+    pub body: bool,
     pub first: Position,
     pub sample: String,
 }
@@ -262,7 +265,7 @@ impl<'m> MatchWorker<'m> {
         if ev.is_routine() {
             return None;
         }
-        let text = ev.match_text();
+        let (text, lines) = ev.match_text_and_lines();
         // Another program's line that shows nothing of AList: generic
         // wording does not explain it. (A bare message is the user's own.)
         let foreign = ev.is_foreign()
@@ -278,7 +281,11 @@ impl<'m> MatchWorker<'m> {
         };
         // A one-line event's match text is its head normalised; without
         // escapes that is its head tidied, which is what it is shown as.
-        let shown = if ev.is_one_line() && !crate::parse::normalize::has_escapes(&ev.head) {
+        let top = reported_hit(&hits, &self.matcher.catalog().entries, self.paste);
+        let shown = if let (Some(i), true) = (top, lines.len() > 1) {
+            // The lines the match spans, not the prose around them.
+            Some(clip(lines_of(&text, &lines, hits[i].start, hits[i].end)))
+        } else if ev.is_one_line() && !crate::parse::normalize::has_escapes(&ev.head) {
             (text.len() > MAX_SAMPLE_LEN)
                 .then(|| crate::parse::normalize::clip_bytes(&text, MAX_SAMPLE_LEN))
         } else {
@@ -468,10 +475,42 @@ impl<'m> Diagnoser<'m> {
             line: ev.line,
             timestamp: &ev.timestamp,
         };
-        let outcome = match top {
-            Some(i) => self.record_finding(&hits, i, &text, shown.as_deref().unwrap_or(&text), pos),
-            None if ev.is_error() => self.record_unknown(ev, pos.into_position()),
-            None => Outcome::Nothing,
+        // A service's answer that only a fallback, or nothing, explains:
+        // its code and message are the reason, and what to report. In a
+        // log only error lines are looked into (warnings are often retries).
+        let weak = top.is_none_or(|i| entries[hits[i].entry].fallback);
+        let body = if weak && (self.paste || ev.is_error()) {
+            crate::parse::body::find(&text)
+        } else {
+            None
+        };
+        // The answer in the words entries are written against may have a
+        // specific entry of its own (an S3 `<Code>NoSuchBucket</Code>`).
+        if let Some(b) = &body {
+            let canonical = b.canonical();
+            let alt = self.worker.hits(&canonical);
+            if let Some(i) = reported_hit(&alt, entries, self.paste)
+                && !entries[alt[i].entry].fallback
+            {
+                if let Some(p) = self.pastes.get_mut(&self.source) {
+                    p.found.push(alt[i].entry);
+                    p.specific = true;
+                }
+                let shown = clip(&text.replace('\n', " "));
+                let outcome = self.record_finding(&alt, i, &canonical, &shown, pos);
+                return Recorded { outcome, shown };
+            }
+        }
+        if let (Some(b), Some(_)) = (&body, top) {
+            self.record_body(b, &text, pos.into_position());
+        }
+        let outcome = match (top, body) {
+            (Some(i), _) => {
+                self.record_finding(&hits, i, &text, shown.as_deref().unwrap_or(&text), pos)
+            }
+            (None, Some(b)) => self.record_body(&b, &text, pos.into_position()),
+            (None, None) if ev.is_error() => self.record_unknown(ev, pos.into_position()),
+            (None, None) => Outcome::Nothing,
         };
         Recorded {
             outcome,
@@ -605,8 +644,42 @@ impl<'m> Diagnoser<'m> {
             template: template.clone(),
             count: 1,
             level: ev.level.or(Some(Level::Panic)),
+            body: false,
             first: pos,
             sample: clip(&shown),
+        });
+        self.by_template.insert(template, index);
+        Outcome::Unknown { index, new: true }
+    }
+
+    /// A service's answer no entry knows, listed by its kind, code and
+    /// message (numbers in the message masked; the code is kept whole:
+    /// it is what tells one answer from another).
+    fn record_body(&mut self, b: &crate::parse::body::Body, text: &str, pos: Position) -> Outcome {
+        let template = crate::parse::body::Body {
+            message: b.message.as_deref().map(template_of),
+            ..b.clone()
+        }
+        .describe();
+        if let Some(&i) = self.by_template.get(&template) {
+            self.unknown[i].count += 1;
+            return Outcome::Unknown {
+                index: i,
+                new: false,
+            };
+        }
+        if self.unknown.len() >= MAX_UNKNOWN {
+            self.stats.unknown_capped = true;
+            return Outcome::Nothing;
+        }
+        let index = self.unknown.len();
+        self.unknown.push(Unknown {
+            template: template.clone(),
+            count: 1,
+            level: None,
+            body: true,
+            first: pos,
+            sample: clip(&text.replace('\n', " ")),
         });
         self.by_template.insert(template, index);
         Outcome::Unknown { index, new: true }
@@ -618,10 +691,19 @@ impl<'m> Diagnoser<'m> {
 
     /// Findings in report order: severity, then count, then first seen.
     pub(crate) fn sorted_findings(&self) -> Vec<&Finding> {
+        let entries = &self.matcher.catalog().entries;
+        // In a paste the specific answer comes first, whatever line of it
+        // matched: a fallback wrapper or wording other programs share is
+        // the weaker reading even when its severity is higher.
+        let weak = |f: &Finding| {
+            let e = &entries[f.entry];
+            self.pastes.contains_key(&f.first.source) && (e.fallback || e.generic)
+        };
         let mut v: Vec<&Finding> = self.findings.iter().collect();
         v.sort_by(|a, b| {
-            self.severity(b)
-                .cmp(&self.severity(a))
+            weak(a)
+                .cmp(&weak(b))
+                .then(self.severity(b).cmp(&self.severity(a)))
                 .then(b.count.cmp(&a.count))
                 .then((a.first.source, a.first.line).cmp(&(b.first.source, b.first.line)))
         });
@@ -637,6 +719,20 @@ impl<'m> Diagnoser<'m> {
         });
         v
     }
+}
+
+/// The lines of `text` (beginning at `starts`) that bytes `start..end`
+/// touch, without the separator that follows the last.
+fn lines_of<'t>(text: &'t str, starts: &[usize], start: usize, end: usize) -> &'t str {
+    let first = starts.partition_point(|&s| s <= start).saturating_sub(1);
+    let last = starts
+        .partition_point(|&s| s < end.max(start + 1))
+        .saturating_sub(1);
+    let from = starts[first];
+    let to = starts.get(last + 1).map_or(text.len(), |&next| next - 1);
+    // boundary: line starts follow a one-byte separator (` ` or `\n`).
+    #[allow(clippy::string_slice)]
+    text.get(from..to.max(from)).unwrap_or(text)
 }
 
 fn clip(s: &str) -> String {

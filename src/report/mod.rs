@@ -239,7 +239,7 @@ pub(crate) fn entry_text(
 ) -> (String, String, Vec<String>, Vec<String>) {
     let t = e.text(opts.lang);
     (
-        fill(&t.title, captures),
+        crate::catalog::placeholder::fill_title(&t.title, captures),
         fill(&t.cause, captures),
         t.fix.iter().map(|f| fill(f, captures)).collect(),
         docs_for(e, opts),
@@ -343,7 +343,11 @@ fn unknown_view(u: &Unknown, names: &[String], opts: &ViewOptions) -> UnknownVie
     UnknownView {
         template: redact::maybe(&u.template, opts.redact),
         count: u.count,
-        level: u.level.map_or("error", |l| l.as_str()).to_string(),
+        level: if u.body {
+            "body".to_string()
+        } else {
+            u.level.map_or("error", |l| l.as_str()).to_string()
+        },
         source: source_name(names, &u.first),
         first_line: u.first.line,
         sample: redact::maybe(&u.sample, opts.redact),
@@ -369,7 +373,7 @@ fn suggestion_view(
     let e = cat.get(&s.id)?;
     Some(SuggestionView {
         id: s.id.clone(),
-        title: fill(&e.text(opts.lang).title, &[]),
+        title: crate::catalog::placeholder::fill_title(&e.text(opts.lang).title, &[]),
         score: s.score,
         words: s.words.clone(),
         source,

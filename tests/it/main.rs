@@ -2,6 +2,7 @@
 //! shared helpers in `util`. Every test drives the real binary or the
 //! library through `alist_doctor::testing`.
 
+mod bodies;
 mod catalog;
 mod check;
 mod cli;
