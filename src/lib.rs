@@ -15,7 +15,7 @@
 #[doc(hidden)]
 macro_rules! catalog_version {
     () => {
-        "2026.12.06"
+        "2026.12.06.6"
     };
 }
 
@@ -66,6 +66,7 @@ macro_rules! static_regex {
 pub(crate) use static_regex;
 
 pub(crate) mod catalog;
+pub(crate) mod check;
 pub(crate) mod cli;
 pub(crate) mod commands;
 pub(crate) mod diagnose;

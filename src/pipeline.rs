@@ -406,7 +406,7 @@ fn work(
         let frame_text = !part.afresh || builder.frame_text_needed();
         let line = understand(bytes, quick, frames, frame_text);
         if !part.afresh {
-            if !EventBuilder::starts_afresh(&line.kind) {
+            if !EventBuilder::starts_afresh(&line) {
                 part.head.push(line);
                 continue;
             }

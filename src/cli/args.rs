@@ -158,6 +158,9 @@ pub(crate) struct Shared {
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
+    /// Check an installation's data directory (config.json, data.db, the log)
+    /// for problems, without writing anything there.
+    Check(CheckArgs),
     /// Print everything the catalog knows about one problem.
     Explain {
         /// The problem's id, as shown in brackets in the report (case does not matter).
@@ -187,6 +190,31 @@ pub(crate) enum Command {
         #[arg(long, value_name = "DIR")]
         all: Option<PathBuf>,
     },
+}
+
+/// `alist-doctor check [DATA_DIR]`.
+#[derive(Debug, Clone, clap::Args)]
+#[command(after_help = "\
+With no DATA_DIR, looks in ./data, beside an alist or openlist binary on PATH,
+/opt/alist/data, /opt/openlist/data, /etc/alist, /etc/openlist, /etc/openlist2,
+the WorkingDirectory of alist.service / openlist.service and OpenList Desktop's
+folder, and checks every data directory found.
+
+Nothing in the data directory is written or locked: the database is read with
+SQLite's immutable mode, or through a private copy while a server is writing it.
+
+Exit status as for a diagnosis: 0 nothing at or above --fail-on, 1 a finding at
+or above it, 2 no data directory or a usage error, 130 Ctrl-C.")]
+pub(crate) struct CheckArgs {
+    /// The data directory (holds config.json and data.db) [default: discover].
+    #[arg(value_name = "DATA_DIR")]
+    pub dir: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Exit with 1 when a finding is at least this severe (`never`: always 0).
+    #[arg(long, value_enum, default_value_t = FailOn::Info, value_name = "SEVERITY")]
+    pub fail_on: FailOn,
 }
 
 /// Filters and columns of `alist-doctor list`.

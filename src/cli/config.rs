@@ -40,6 +40,7 @@ pub(crate) struct CatalogChoice {
 #[derive(Debug, Clone)]
 pub(crate) enum Run {
     Diagnose(Diagnosis),
+    Check(CheckRun),
     Explain { id: String, json: bool },
     List(ListChoice),
     Lint { files: Vec<PathBuf> },
@@ -57,6 +58,17 @@ pub(crate) struct Diagnosis {
     pub shape: report::Shape,
     pub fail_on: Option<Severity>,
     pub threads: usize,
+}
+
+/// `check`: which directory (or where to look) and how to report.
+#[derive(Debug, Clone)]
+pub(crate) struct CheckRun {
+    /// The data directory given, or `None` to discover.
+    pub dir: Option<PathBuf>,
+    /// Where discovery looks (from the environment).
+    pub places: crate::check::discovery::Places,
+    pub format: report::Format,
+    pub fail_on: Option<Severity>,
 }
 
 /// `list`: filters and format.
@@ -103,6 +115,12 @@ impl Config {
             no_builtin,
         } = shared;
         let command = match command {
+            Some(Command::Check(c)) => Run::Check(CheckRun {
+                dir: c.dir,
+                places: places(env),
+                format: report_format(c.format),
+                fail_on: fail_on_severity(c.fail_on),
+            }),
             Some(Command::Explain { id, format }) => Run::Explain {
                 id,
                 json: format == EntryFormat::Json,
@@ -163,22 +181,11 @@ impl Config {
                     sources,
                     window,
                     shape: report::Shape {
-                        format: match format {
-                            Format::Text => report::Format::Text,
-                            Format::Json => report::Format::Json,
-                            Format::Ndjson => report::Format::Ndjson,
-                            Format::Github => report::Format::Github,
-                            Format::Sarif => report::Format::Sarif,
-                        },
+                        format: report_format(format),
                         statistics,
                         live,
                     },
-                    fail_on: match fail_on {
-                        FailOn::Error => Some(Severity::Error),
-                        FailOn::Warning => Some(Severity::Warning),
-                        FailOn::Info => Some(Severity::Info),
-                        FailOn::Never => None,
-                    },
+                    fail_on: fail_on_severity(fail_on),
                     threads: threads.map_or_else(default_threads, usize::from),
                 })
             }
@@ -223,6 +230,41 @@ fn severity(s: SeverityArg) -> Severity {
         SeverityArg::Error => Severity::Error,
         SeverityArg::Warning => Severity::Warning,
         SeverityArg::Info => Severity::Info,
+    }
+}
+
+fn report_format(f: Format) -> report::Format {
+    match f {
+        Format::Text => report::Format::Text,
+        Format::Json => report::Format::Json,
+        Format::Ndjson => report::Format::Ndjson,
+        Format::Github => report::Format::Github,
+        Format::Sarif => report::Format::Sarif,
+    }
+}
+
+fn fail_on_severity(f: FailOn) -> Option<Severity> {
+    match f {
+        FailOn::Error => Some(Severity::Error),
+        FailOn::Warning => Some(Severity::Warning),
+        FailOn::Info => Some(Severity::Info),
+        FailOn::Never => None,
+    }
+}
+
+/// Where `check` looks for data directories: this process's working
+/// directory, PATH, HOME, APPDATA; `ALIST_DOCTOR_ROOT` prefixes the
+/// absolute places (tests, or a mounted system image).
+fn places(env: &dyn Fn(&str) -> Option<String>) -> crate::check::discovery::Places {
+    let nonempty = |k: &str| env(k).filter(|v| !v.is_empty()).map(PathBuf::from);
+    crate::check::discovery::Places {
+        root: nonempty("ALIST_DOCTOR_ROOT"),
+        cwd: std::env::current_dir().ok(),
+        home: nonempty("HOME"),
+        appdata: nonempty("APPDATA"),
+        path: env("PATH")
+            .map(|p| std::env::split_paths(&p).collect())
+            .unwrap_or_default(),
     }
 }
 

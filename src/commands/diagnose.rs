@@ -7,12 +7,13 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::catalog::Severity;
 use crate::cli::config::{Config, Diagnosis};
-use crate::diagnose::Diagnoser;
+use crate::diagnose::{Diagnoser, suggest};
 use crate::error::Error;
 use crate::matching::Matcher;
 use crate::pipeline::{OutputFailed, ReadMode, ScanOptions, ScanStats, scan};
+use crate::read::decode::{Encoding, Separator, decode};
 use crate::read::input::{self, Source};
-use crate::report::{self, InputError, View, Views};
+use crate::report::{self, InputEncoding, InputError, InputNotes, View, Views};
 
 pub(crate) fn run(cfg: &Config, run: &Diagnosis, out: &mut dyn Write) -> Result<u8, Error> {
     let catalog = super::load_catalog(&cfg.catalog)?;
@@ -35,7 +36,7 @@ pub(crate) fn run(cfg: &Config, run: &Diagnosis, out: &mut dyn Write) -> Result<
     let streams = matches!(run.shape.format, report::Format::Ndjson) || run.shape.live;
     let progress = io::stderr().is_terminal() && !streams;
     let mut report = report::for_shape(run.shape, views, out);
-    let mut errors = Vec::new();
+    let mut notes = InputNotes::default();
     let mut scanned = ScanStats::default();
 
     // A followed file that is replaced is read again from its start, as
@@ -48,21 +49,35 @@ pub(crate) fn run(cfg: &Config, run: &Diagnosis, out: &mut dyn Write) -> Result<
         if stop.load(Ordering::Relaxed) {
             break;
         }
-        let opened = match open(src, progress, &stop, &replaced, generation) {
+        let live = matches!(src, Source::Follow(_))
+            || (*src == Source::Stdin && run.shape.format == report::Format::Ndjson);
+        let opened = open(src, progress, &stop, &replaced, generation)
+            .and_then(|o| Ok((decode(o.reader, live)?, o.bar, o.shared_read)));
+        let (decoded, bar, shared_read) = match opened {
             Ok(o) => o,
             Err(e) => {
-                input_error(&mut errors, src, &e);
+                input_error(&mut notes.errors, src, &e);
                 current = inputs.next();
                 continue;
             }
         };
+        if decoded.encoding != Encoding::Utf8 || decoded.separator != Separator::Lf {
+            notes.encoding.push(InputEncoding {
+                input: src.name(),
+                encoding: decoded.encoding,
+                line_ends: match decoded.separator {
+                    Separator::Lf => None,
+                    Separator::Cr => Some("CR"),
+                    Separator::Nul => Some("NUL"),
+                },
+            });
+        }
         let mode = match src {
             Source::Text { .. } => ReadMode::Paste,
-            Source::Follow(_) => ReadMode::Live,
-            Source::Stdin if run.shape.format == report::Format::Ndjson => ReadMode::Live,
+            _ if live => ReadMode::Live,
             _ => ReadMode::Log {
                 threads: run.threads,
-                shared_read: opened.shared_read,
+                shared_read,
                 stdin: *src == Source::Stdin,
             },
         };
@@ -71,17 +86,21 @@ pub(crate) fn run(cfg: &Config, run: &Diagnosis, out: &mut dyn Write) -> Result<
             window: &run.window,
             stop: &stop,
         };
-        let result = scan(&mut d, opened.reader, i, &opts, report.as_mut());
-        if let Some(bar) = opened.bar {
+        let result = scan(&mut d, decoded.reader, i, &opts, report.as_mut());
+        if let Some(bar) = bar {
             bar.finish_and_clear();
         }
         scanned += result.stats;
+        if result.stats.lines > 0 && !decoded.text_seen.load(Ordering::Relaxed) {
+            let e = io::Error::other("nothing in it could be read as text (binary data?)");
+            input_error(&mut notes.errors, src, &e);
+        }
         if let Err(e) = result.result {
             // A report that cannot be written ends the run; a read error
             // ends this input only.
             match OutputFailed::take(e) {
                 Ok(output) => return Err(Error::Output(output)),
-                Err(read) => input_error(&mut errors, src, &read),
+                Err(read) => input_error(&mut notes.errors, src, &read),
             }
         }
         if replaced.swap(false, Ordering::Relaxed) {
@@ -92,7 +111,36 @@ pub(crate) fn run(cfg: &Config, run: &Diagnosis, out: &mut dyn Write) -> Result<
         }
     }
 
-    let view = views.build(&d, scanned, &errors);
+    // Pasted text that no specific entry explains: the entries it most
+    // resembles, led by generic ones another program's line in it has.
+    for (i, src) in run.sources.iter().enumerate() {
+        if !matches!(src, Source::Text { .. }) {
+            continue;
+        }
+        let outcome = d.pastes.get(&i).cloned().unwrap_or_default();
+        if outcome.specific || outcome.troubled.is_empty() {
+            continue;
+        }
+        let text = &outcome.troubled;
+        let cat = matcher.catalog();
+        let mut list: Vec<suggest::Suggestion> = Vec::new();
+        for &e in &outcome.set_aside {
+            let id = cat.entries[e].id.to_string();
+            if !list.iter().any(|s| s.id == id) {
+                list.push(suggest::Suggestion {
+                    id,
+                    score: 0.0,
+                    words: vec!["(wording other programs print too)".into()],
+                });
+            }
+        }
+        list.extend(cat.suggestions().suggest(text, &outcome.found));
+        list.truncate(suggest::MAX_SUGGESTIONS);
+        if !list.is_empty() {
+            notes.suggestions.push((i, list));
+        }
+    }
+    let view = views.build(&d, scanned, &notes);
     if let Some(word) = mistyped_command(&run.sources, &view) {
         return Err(Error::Usage(word));
     }
@@ -205,7 +253,14 @@ fn exit_code(view: &View, fail_on: Option<Severity>) -> u8 {
 
 /// Subcommand names worth a "did you mean": four letters or more, so that
 /// words like `map` or `line` stay pastes.
-const COMMANDS: [&str; 5] = ["explain", "list", "lint", "patterns", "completions"];
+const COMMANDS: [&str; 6] = [
+    "check",
+    "explain",
+    "list",
+    "lint",
+    "patterns",
+    "completions",
+];
 
 /// `alist-doctor lsit`: a first argument that is one word within one edit
 /// (a transposition counts as one) of a subcommand, when the catalog knows

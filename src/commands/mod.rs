@@ -1,6 +1,7 @@
 //! One module per command, each a function of the resolved `Config` that
 //! writes to `out` and returns the exit code.
 
+pub(crate) mod check;
 pub(crate) mod diagnose;
 pub(crate) mod explain;
 pub(crate) mod generate;
@@ -18,6 +19,7 @@ use crate::error::Error;
 pub(crate) fn run(cfg: &Config, out: &mut dyn Write) -> Result<u8, Error> {
     match &cfg.command {
         Run::Diagnose(d) => diagnose::run(cfg, d, out),
+        Run::Check(c) => check::run(cfg, c, out),
         Run::Explain { id, json } => explain::run(cfg, id, *json, out),
         Run::List(l) => list::run(cfg, l, out),
         Run::Lint { files } => lint::run(files, out),

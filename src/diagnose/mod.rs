@@ -9,6 +9,8 @@ use std::sync::Arc;
 
 use crate::catalog::Severity;
 use crate::matching::{Caches, Hit, Matcher};
+
+pub(crate) mod suggest;
 use crate::parse::envelope::Level;
 use crate::parse::event::Event;
 
@@ -86,6 +88,9 @@ pub(crate) struct Unknown {
     pub template: String,
     pub count: u64,
     pub level: Option<Level>,
+    /// A service's answer (`parse::body`) no entry knows, rather than an
+    /// error line: reported with level `body`.
+    pub body: bool,
     pub first: Position,
     pub sample: String,
 }
@@ -103,6 +108,8 @@ pub(crate) enum Outcome {
         new: bool,
     },
     Benign,
+    /// Another program's line (see `Matched::foreign`).
+    Foreign,
     Nothing,
 }
 
@@ -129,6 +136,9 @@ pub(crate) enum Occurred {
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Stats {
     pub benign: u64,
+    /// Events printed by other programs that only generic entries would
+    /// have explained, or that were their own errors.
+    pub foreign: u64,
     pub findings_capped: bool,
     pub unknown_capped: bool,
     /// Unknown-error occurrences past the template cap: counted, not kept.
@@ -159,7 +169,26 @@ pub(crate) struct Diagnoser<'m> {
     /// Whether that input is pasted text: normal-operation messages are
     /// then explained rather than skipped.
     paste: bool,
+    /// What each pasted input came to (for suggestions), by input.
+    pub pastes: HashMap<usize, PasteOutcome>,
 }
+
+/// What the entries made of one pasted input.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct PasteOutcome {
+    /// Entries reported for it.
+    pub found: Vec<usize>,
+    /// Whether one of them is specific (not a fallback).
+    pub specific: bool,
+    /// Generic entries whose wording another program's line in it has.
+    pub set_aside: Vec<usize>,
+    /// Its events that say something went wrong (not routine lines), the
+    /// text suggestions are ranked on (bounded).
+    pub troubled: String,
+}
+
+/// How much of a paste's troubled text suggestions look at.
+const TROUBLED_TEXT: usize = 8 << 10;
 
 /// Distinct message texts whose hits are remembered (the table is emptied
 /// when full, which keeps memory bounded). Per worker; 512 holds the
@@ -189,6 +218,12 @@ pub(crate) struct Matched {
     pub text: String,
     pub hits: Arc<Vec<Hit>>,
     pub shown: Option<String>,
+    /// Another program printed it (and nothing in it shows AList): the
+    /// hits of generic entries were set aside (`set_aside`).
+    pub foreign: bool,
+    /// Generic entries whose wording it has, not reported for a foreign
+    /// line (a paste may still suggest them).
+    pub set_aside: Vec<usize>,
 }
 
 /// Matches events against the catalog. A log repeats the same messages many
@@ -238,12 +273,56 @@ impl<'m> MatchWorker<'m> {
         if ev.is_routine() {
             return None;
         }
-        let text = ev.match_text();
-        let hits = self.hits(&text);
-        // A one-line event is shown as it is matched: its head, decoded.
-        // Texts are cut to length when kept (`sample`), redacted first.
-        let shown = (!ev.is_one_line()).then(|| crate::parse::normalize::normalize(ev.headline()));
-        Some(Matched { text, hits, shown })
+        let (text, lines) = ev.match_text_and_lines();
+        // Another program's line that shows nothing of AList: generic
+        // wording does not explain it. (A bare message is the user's own.)
+        let foreign = ev.is_foreign()
+            && !crate::parse::event::has_alist_evidence(&text)
+            && !ev
+                .frames
+                .iter()
+                .any(|f| crate::parse::event::has_alist_evidence(f));
+        let (hits, set_aside) = if foreign {
+            self.hits_of_foreign(&text)
+        } else {
+            (self.hits(&text), Vec::new())
+        };
+        // A one-line event is shown as it is matched: its head, decoded;
+        // text of several lines by the lines the match spans, not the prose
+        // around them. Texts are cut to length when kept (`sample`),
+        // redacted first.
+        let top = reported_hit(&hits, &self.matcher.catalog().entries, self.paste);
+        let shown = if let (Some(i), true) = (top, lines.len() > 1) {
+            Some(lines_of(&text, &lines, hits[i].start, hits[i].end).to_string())
+        } else {
+            (!ev.is_one_line()).then(|| crate::parse::normalize::normalize(ev.headline()))
+        };
+        Some(Matched {
+            text,
+            hits,
+            shown,
+            foreign,
+            set_aside,
+        })
+    }
+
+    /// The hits of another program's line: generic entries' are set aside
+    /// (their wording is not AList's there), the rest ranked as usual. Not
+    /// remembered: such lines are few in an AList log.
+    fn hits_of_foreign(&mut self, text: &str) -> (Arc<Vec<Hit>>, Vec<usize>) {
+        let entries = &self.matcher.catalog().entries;
+        let (mut hits, generic): (Vec<Hit>, Vec<Hit>) = self
+            .candidates(text)
+            .into_iter()
+            .partition(|h| !entries[h.entry].generic);
+        if let Some(i) = reported_hit(&hits, entries, self.paste) {
+            self.matcher
+                .fill_captures(&mut self.search, &mut hits[i], text);
+        }
+        (
+            Arc::new(hits),
+            generic.into_iter().map(|h| h.entry).collect(),
+        )
     }
 
     fn hits(&mut self, text: &str) -> Arc<Vec<Hit>> {
@@ -254,7 +333,7 @@ impl<'m> MatchWorker<'m> {
         if let Some(h) = self.remembered.get(text) {
             return Arc::clone(h);
         }
-        let mut hits = self.matcher.hits(&mut self.search, text);
+        let mut hits = self.candidates(text);
         let entries = &self.matcher.catalog().entries;
         // The hit that will be reported: a benign one wins when pasted, and
         // in a log a benign hit means no report at all.
@@ -269,10 +348,21 @@ impl<'m> MatchWorker<'m> {
         hits
     }
 
+    /// The entries whose patterns match `text`, ranked; entries that answer
+    /// pasted text only are left out of a log.
+    fn candidates(&mut self, text: &str) -> Vec<Hit> {
+        let mut hits = self.matcher.hits(&mut self.search, text);
+        if !self.paste {
+            let entries = &self.matcher.catalog().entries;
+            hits.retain(|h| !entries[h.entry].paste_only);
+        }
+        hits
+    }
+
     /// The straightforward way, kept as the yardstick for the fast path:
     /// every candidate pattern's captures, no cache.
     fn reference_hits(&mut self, text: &str) -> Arc<Vec<Hit>> {
-        let mut hits = self.matcher.hits(&mut self.search, text);
+        let mut hits = self.candidates(text);
         for h in &mut hits {
             self.matcher.fill_captures(&mut self.search, h, text);
         }
@@ -304,6 +394,7 @@ impl<'m> Diagnoser<'m> {
             variants: HashMap::default(),
             source: 0,
             paste: false,
+            pastes: HashMap::default(),
         }
     }
 
@@ -350,11 +441,38 @@ impl<'m> Diagnoser<'m> {
             outcome,
             shown: String::new(),
         };
-        let Some(Matched { text, hits, shown }) = matched else {
+        let Some(Matched {
+            text,
+            hits,
+            shown,
+            foreign,
+            set_aside,
+        }) = matched
+        else {
             return nothing(Outcome::Nothing);
         };
         let entries = &self.matcher.catalog().entries;
         let top = reported_hit(&hits, entries, self.paste);
+        if self.paste {
+            let p = self.pastes.entry(self.source).or_default();
+            if let Some(i) = top {
+                let e = hits[i].entry;
+                p.found.push(e);
+                p.specific |= !entries[e].fallback;
+            }
+            p.set_aside.extend(set_aside.iter().copied());
+            if p.troubled.len() < TROUBLED_TEXT && suggest::has_error_signal(&text) {
+                p.troubled.push_str(&text);
+                p.troubled.push('\n');
+            }
+        }
+        // Another program's line that only generic wording explains, or
+        // an error of its own: counted, neither a finding nor AList's
+        // unknown error.
+        if foreign && top.is_none() && (!set_aside.is_empty() || ev.is_error()) {
+            self.stats.foreign += 1;
+            return nothing(Outcome::Foreign);
+        }
         if top.is_none() && hits.iter().any(|h| entries[h.entry].benign) {
             self.stats.benign += 1;
             return nothing(Outcome::Benign);
@@ -364,10 +482,46 @@ impl<'m> Diagnoser<'m> {
             line: ev.line,
             timestamp: &ev.timestamp,
         };
-        let outcome = match top {
-            Some(i) => self.record_finding(&hits, i, &text, shown.as_deref().unwrap_or(&text), pos),
-            None if ev.is_error() => self.record_unknown(ev, pos.into_position()),
-            None => Outcome::Nothing,
+        // A service's answer that only a fallback, or nothing, explains:
+        // its code and message are the reason, and what to report. In a
+        // log only error lines are looked into (warnings are often retries).
+        let weak = top.is_none_or(|i| entries[hits[i].entry].fallback);
+        let body = if weak && (self.paste || ev.is_error()) {
+            crate::parse::body::find(&text)
+        } else {
+            None
+        };
+        // "Collect this" gives way to what the text does hold: a service's
+        // answer, or an error line to report as an unknown error.
+        let top = top
+            .filter(|&i| !(entries[hits[i].entry].paste_only && (body.is_some() || ev.is_error())));
+        // The answer in the words entries are written against may have a
+        // specific entry of its own (an S3 `<Code>NoSuchBucket</Code>`).
+        if let Some(b) = &body {
+            let canonical = b.canonical();
+            let alt = self.worker.hits(&canonical);
+            if let Some(i) = reported_hit(&alt, entries, self.paste)
+                && !entries[alt[i].entry].fallback
+            {
+                if let Some(p) = self.pastes.get_mut(&self.source) {
+                    p.found.push(alt[i].entry);
+                    p.specific = true;
+                }
+                let shown = text.replace('\n', " ");
+                let outcome = self.record_finding(&alt, i, &canonical, &shown, pos);
+                return Recorded { outcome, shown };
+            }
+        }
+        if let (Some(b), Some(_)) = (&body, top) {
+            self.record_body(b, &text, pos.into_position());
+        }
+        let outcome = match (top, body) {
+            (Some(i), _) => {
+                self.record_finding(&hits, i, &text, shown.as_deref().unwrap_or(&text), pos)
+            }
+            (None, Some(b)) => self.record_body(&b, &text, pos.into_position()),
+            (None, None) if ev.is_error() => self.record_unknown(ev, pos.into_position()),
+            (None, None) => Outcome::Nothing,
         };
         Recorded {
             outcome,
@@ -384,7 +538,7 @@ impl<'m> Diagnoser<'m> {
             Outcome::Unknown { index, new } => {
                 (Occurred::Unknown(self.unknown[index].clone()), new)
             }
-            Outcome::Benign | Outcome::Nothing => return None,
+            Outcome::Benign | Outcome::Foreign | Outcome::Nothing => return None,
         };
         Some(Occurrence {
             what,
@@ -465,7 +619,8 @@ impl<'m> Diagnoser<'m> {
         let also = hits
             .iter()
             .enumerate()
-            .filter(|(i, h)| *i != top && !entries[h.entry].benign)
+            // "Collect this" is no alternative to a real answer.
+            .filter(|(i, h)| *i != top && !entries[h.entry].benign && !entries[h.entry].paste_only)
             .map(|(_, h)| h.entry)
             .take(5)
             .collect();
@@ -517,8 +672,61 @@ impl<'m> Diagnoser<'m> {
             template: template_of(&crate::report::redact::redact(&shown)),
             count: 1,
             level: ev.level.or(Some(Level::Panic)),
+            body: false,
             first: pos,
             sample: sample(&shown),
+        });
+        self.by_template.insert(key, index);
+        Outcome::Unknown { index, new: true }
+    }
+
+    /// A service's answer no entry knows, listed by its kind, code and
+    /// message (numbers in the message masked; the code is kept whole:
+    /// it is what tells one answer from another).
+    fn record_body(&mut self, b: &crate::parse::body::Body, text: &str, pos: Position) -> Outcome {
+        let template = |redact: bool| {
+            crate::parse::body::Body {
+                message: b.message.as_deref().map(|m| {
+                    if redact {
+                        template_of(&crate::report::redact::redact(m))
+                    } else {
+                        template_of(m)
+                    }
+                }),
+                code: b.code.as_deref().map(|c| {
+                    if redact {
+                        crate::report::redact::redact(c).into_owned()
+                    } else {
+                        c.to_string()
+                    }
+                }),
+                ..b.clone()
+            }
+            .describe()
+        };
+        // Grouped like other unknown errors: by the text as it came; the
+        // template shown is built from the redacted text.
+        let key = template(false);
+        if let Some(&i) = self.by_template.get(&key) {
+            self.unknown[i].count += 1;
+            return Outcome::Unknown {
+                index: i,
+                new: false,
+            };
+        }
+        if self.unknown.len() >= MAX_UNKNOWN {
+            self.stats.unknown_capped = true;
+            self.stats.unknown_past_cap += 1;
+            return Outcome::Nothing;
+        }
+        let index = self.unknown.len();
+        self.unknown.push(Unknown {
+            template: template(true),
+            count: 1,
+            level: None,
+            body: true,
+            first: pos,
+            sample: sample(&text.replace('\n', " ")),
         });
         self.by_template.insert(key, index);
         Outcome::Unknown { index, new: true }
@@ -530,10 +738,19 @@ impl<'m> Diagnoser<'m> {
 
     /// Findings in report order: severity, then count, then first seen.
     pub(crate) fn sorted_findings(&self) -> Vec<&Finding> {
+        let entries = &self.matcher.catalog().entries;
+        // In a paste the specific answer comes first, whatever line of it
+        // matched: a fallback wrapper or wording other programs share is
+        // the weaker reading even when its severity is higher.
+        let weak = |f: &Finding| {
+            let e = &entries[f.entry];
+            self.pastes.contains_key(&f.first.source) && (e.fallback || e.generic)
+        };
         let mut v: Vec<&Finding> = self.findings.iter().collect();
         v.sort_by(|a, b| {
-            self.severity(b)
-                .cmp(&self.severity(a))
+            weak(a)
+                .cmp(&weak(b))
+                .then(self.severity(b).cmp(&self.severity(a)))
                 .then(b.count.cmp(&a.count))
                 .then((a.first.source, a.first.line).cmp(&(b.first.source, b.first.line)))
         });
@@ -549,6 +766,20 @@ impl<'m> Diagnoser<'m> {
         });
         v
     }
+}
+
+/// The lines of `text` (beginning at `starts`) that bytes `start..end`
+/// touch, without the separator that follows the last.
+fn lines_of<'t>(text: &'t str, starts: &[usize], start: usize, end: usize) -> &'t str {
+    let first = starts.partition_point(|&s| s <= start).saturating_sub(1);
+    let last = starts
+        .partition_point(|&s| s < end.max(start + 1))
+        .saturating_sub(1);
+    let from = starts[first];
+    let to = starts.get(last + 1).map_or(text.len(), |&next| next - 1);
+    // boundary: line starts follow a one-byte separator (` ` or `\n`).
+    #[allow(clippy::string_slice)]
+    text.get(from..to.max(from)).unwrap_or(text)
 }
 
 fn clip(s: &str) -> String {

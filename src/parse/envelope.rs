@@ -83,28 +83,170 @@ pub(crate) struct Line {
     pub timestamp: Option<String>,
     /// The message with envelopes, colours and padding removed.
     pub message: String,
+    /// Who printed it, as far as the line tells.
+    pub origin: Origin,
+    /// It starts with a space or a tab: a continuation of the line before.
+    pub indented: bool,
+}
+
+/// Who printed a line.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) enum Origin {
+    /// Nothing says (a bare message).
+    #[default]
+    Unknown,
+    /// A carrier names AList, OpenList or a distribution of them.
+    Server,
+    /// Another program: a carrier names another process (`rclone[12]:`),
+    /// or the head is not AList's (Python, Java, rclone, logfmt with
+    /// `ts=`…). Generic entries do not explain such lines.
+    Other,
 }
 
 use crate::static_regex as re;
 
 // Prefixes added by the programs that carry the log.
-re!(COMPOSE, r"^[A-Za-z0-9][A-Za-z0-9_.-]*\s+\| ");
+re!(COMPOSE, r"^(?P<p>[A-Za-z0-9][A-Za-z0-9_.-]*)\s+\| ");
 re!(
     DOCKER_TS,
     r"^([0-9]{4}-[0-9][0-9]-[0-9][0-9])T([0-9][0-9]:[0-9][0-9]:[0-9][0-9])(?:[.,][0-9]+)?(?:Z|[+-][0-9][0-9]:?[0-9][0-9])? "
 );
 re!(
     JOURNALD,
-    r"^(?:[A-Z][a-z]{2}|[0-9]{1,2}月) {1,2}[0-9]{1,2} [0-9][0-9]:[0-9][0-9]:[0-9][0-9] \S+ [^\s\[:]+(?:\[[0-9]+\])?: "
+    r"^(?:[A-Z][a-z]{2}|[0-9]{1,2}月) {1,2}[0-9]{1,2} [0-9][0-9]:[0-9][0-9]:[0-9][0-9] \S+ (?P<p>[^\s\[:]+)(?:\[[0-9]+\])?: "
 );
 re!(
     JOURNALD_ISO,
-    r"^[0-9]{4}-[0-9][0-9]-[0-9][0-9]T[0-9:.,]+(?:Z|[+-][0-9][0-9]:?[0-9][0-9])? \S+ [^\s\[:]+(?:\[[0-9]+\])?: "
+    r"^[0-9]{4}-[0-9][0-9]-[0-9][0-9]T[0-9:.,]+(?:Z|[+-][0-9][0-9]:?[0-9][0-9])? \S+ (?P<p>[^\s\[:]+)(?:\[[0-9]+\])?: "
 );
 re!(
     LOGREAD,
-    r"^[A-Z][a-z]{2} [A-Z][a-z]{2} {1,2}[0-9]{1,2} [0-9][0-9]:[0-9][0-9]:[0-9][0-9] [0-9]{4} [a-z0-9]+\.([a-z]+) [^\s\[:]+(?:\[[0-9]+\])?: "
+    r"^[A-Z][a-z]{2} [A-Z][a-z]{2} {1,2}[0-9]{1,2} [0-9][0-9]:[0-9][0-9]:[0-9][0-9] [0-9]{4} [a-z0-9]+\.[a-z]+ (?P<p>[^\s\[:]+)(?:\[[0-9]+\])?: "
 );
+
+// OpenList-Desktop's console: `[09:26:51] [INFO] [openlist] `.
+re!(
+    DESKTOP,
+    r"^\[(?:[0-9][0-9]:[0-9][0-9]:[0-9][0-9]|N/A)\] \[[A-Z]+\] \[(?P<p>[A-Za-z0-9_-]+)\] "
+);
+
+// Prefixes a paste brings: `grep -n`/`grep -H` (`log.log:12:`), an editor's
+// or a viewer's line numbers (`12|`, `  12 | `, `行 12:`, `第12行：`).
+re!(
+    LINE_PREFIX,
+    r"^(?:[^\s:]*\.(?:log|txt|out|err)(?:\.[0-9]+)?(?:\.gz)?(?:[:-][0-9]+)?[:-]|\s*[0-9]{1,7}\s*[:|]\s?|行\s*[0-9]+\s*[:：]\s*|第\s*[0-9]+\s*行\s*[:：]?\s*)"
+);
+
+// Heads of other programs' lines (see `foreign_head`).
+re!(
+    FOREIGN_HEAD,
+    r#"^(?:Traceback \(most recent call last\):|Error response from daemon: |node:[\w/]+:[0-9]+$|(?:CRITICAL|ERROR|WARNING|INFO|DEBUG):[\w.]+:|(?:[a-z_][a-z0-9_]*\.)+[A-Z][A-Za-z0-9]*(?:Error|Exception|Warning)\b|(?:ValueError|KeyError|TypeError|RuntimeError|OSError|ConnectionError|PermissionError|FileNotFoundError|TimeoutError|AttributeError|ImportError|ModuleNotFoundError|IndexError): |[0-9]{4}-[0-9][0-9]-[0-9][0-9] [0-9:]+,[0-9]{3} - |Exception in thread |Caused by: |[0-9]{4}-[0-9][0-9]-[0-9][0-9][ T][0-9:.]+\s+(?:ERROR|WARN|INFO|DEBUG)\s+[0-9]+ --- \[|\[[0-9]{4}-[0-9][0-9]-[0-9][0-9]T[0-9:.]+Z? +(?:ERROR|WARN|INFO|DEBUG|TRACE) +[\w:-]+\]|thread '[^']*' panicked at |[0-9]{4}-[0-9][0-9]-[0-9][0-9] [0-9:]+(?:\.[0-9]+)? (?:ERROR|WARNING|INFO|DEBUG|CRITICAL) \([\w-]+\) \[|\[[A-Z0-9]{5}\] [0-9]{4}/[0-9][0-9]/[0-9][0-9] [0-9:.]+ (?:INFO|WARNING|VERBOSE|DEBUG|OK|FATAL): |\([NIWC]\) [0-9]{4}-[0-9][0-9]-[0-9][0-9]T[0-9:]+ - |curl: \([0-9]+\)|fatal: |PHP (?:Fatal error|Warning|Notice|Parse error):|Error: listen EADDRINUSE|node:internal|(?:ts|t|level)=\S+ )"#
+);
+
+// Stack lines of other languages: Java and Node (`    at x.y(…)`,
+// `    at f (/app/x.js:27:25)`), Python (`  File "x.py", line 3`). They
+// belong to the event before them and show whose it is.
+re!(
+    FOREIGN_FRAME,
+    r#"^\s+(?:at [\w$.<>\[\] ]+\(.*\)$|at \S+:[0-9]+:[0-9]+$|File "[^"]+", line [0-9]+)"#
+);
+
+// `2024/05/01 12:00:00 ERROR : path: …` (rclone) and `… [error] 12#12:`
+// (nginx): std-log dates that are not AList's.
+re!(
+    FOREIGN_STDLOG,
+    r"^(?:(?:ERROR|NOTICE|INFO|DEBUG|CRITICAL|WARNING) ?: |\[(?:error|warn|notice|crit|alert|emerg|info|debug)\] [0-9]+#[0-9]+: )"
+);
+
+/// Whether a program name a carrier gives is AList's (the binary, a
+/// service or container named after it, or a distribution of it).
+fn alist_program(p: &str) -> bool {
+    let p = p.to_ascii_lowercase();
+    ["alist", "openlist", "xiaoya"]
+        .iter()
+        .any(|n| p.contains(n))
+}
+
+/// A line head that another program prints (`FOREIGN_HEAD`); cheap byte
+/// tests rule most lines out before the regex.
+fn foreign_head(t: &str) -> bool {
+    let Some(&first) = t.as_bytes().first() else {
+        return false;
+    };
+    let maybe = first.is_ascii_alphanumeric() || matches!(first, b' ' | b'\t' | b'[' | b'(');
+    maybe && FOREIGN_HEAD.is_match(t)
+}
+
+/// A JSON log line of another program: a level and a `message` (logrus
+/// writes `msg`), and no `code` (AList's API answers are `code`, `message`,
+/// `data`): Nextcloud, winston and the like.
+fn other_json_log(t: &str) -> bool {
+    if !t.starts_with('{') {
+        return false;
+    }
+    let Ok(serde_json::Value::Object(o)) = serde_json::from_str::<serde_json::Value>(t) else {
+        return false;
+    };
+    (o.contains_key("level") || o.contains_key("severity"))
+        && o.contains_key("message")
+        && !o.contains_key("msg")
+        && !o.contains_key("code")
+}
+
+/// Lines a paste brings that are not text of the log: Markdown fences and
+/// the `<details>` blocks issue templates wrap logs in.
+fn wrapper_line(t: &str) -> bool {
+    let t = t.trim();
+    t.starts_with("```")
+        || t.starts_with("~~~")
+        || matches!(
+            t.to_ascii_lowercase().as_str(),
+            "<details>" | "</details>" | "<pre>" | "</pre>" | "<code>" | "</code>"
+        )
+        || (t.starts_with("<summary>") && t.ends_with("</summary>"))
+        || (t.starts_with("<details>") && t.ends_with("</summary>"))
+}
+
+/// Whether `t` starts like a line the server (or a carrier of it) prints:
+/// what a line prefix must be followed by to be taken off.
+fn server_head(t: &str) -> bool {
+    let b = t.as_bytes();
+    level_head(b)
+        || after_colour(b).is_some()
+        || t.starts_with("time=\"")
+        || t.starts_with("[GIN")
+        || t.starts_with('{')
+        || t.starts_with("panic: ")
+        || t.starts_with("goroutine ")
+        || (b.len() > 10 && b[..4].iter().all(u8::is_ascii_digit) && b[4] == b'/')
+        || (b.len() > 4
+            && b[0].is_ascii_uppercase()
+            && b[1..3].iter().all(u8::is_ascii_lowercase)
+            && b[3] == b' ')
+}
+
+/// Takes off what a paste wraps lines in: Markdown quote markers (`> `,
+/// `> > `), and a grep or editor line prefix when a server head follows.
+fn unwrap_paste(text: &str) -> &str {
+    let mut t = text;
+    while let Some(rest) = t.strip_prefix('>') {
+        t = rest.strip_prefix(' ').unwrap_or(rest);
+    }
+    if t.as_bytes()
+        .first()
+        .is_some_and(|c| !c.is_ascii_uppercase() && *c != b'{' && *c != b'[')
+        && let Some(m) = LINE_PREFIX.find(t)
+        && m.end() > 0
+    {
+        // boundary: the end of a regex match on `t`.
+        #[allow(clippy::string_slice)]
+        let rest = &t[m.end()..];
+        if server_head(rest) {
+            return rest;
+        }
+    }
+    t
+}
 
 // Line formats of the server itself.
 re!(
@@ -141,8 +283,10 @@ pub(crate) fn parse_line(raw: &str) -> Line {
 /// (the tests compare it with the way round).
 fn parse_with(raw: &str, coloured: bool) -> Line {
     let mut outer_ts: Option<String> = None;
+    // A NUL before a line (a log written by several processes at once)
+    // is not part of it: the head after it is still recognised.
     let mut text: std::borrow::Cow<'_, str> =
-        std::borrow::Cow::Borrowed(raw.trim_end_matches(['\r', '\n']));
+        std::borrow::Cow::Borrowed(raw.trim_end_matches(['\r', '\n']).trim_start_matches('\0'));
     // A colour code written out in letters (`ESC[31m`, `\e[31m`, `^[[31m`)
     // is the escape byte, so the head is recognised as such. (JSON lines
     // carry theirs as `\u001b`, decoded with the JSON.)
@@ -152,6 +296,28 @@ fn parse_with(raw: &str, coloured: bool) -> Line {
         text = std::borrow::Cow::Owned(o);
     }
 
+    // Quote markers and line numbers of a paste.
+    if matches!(
+        text.as_bytes().first(),
+        Some(b'>' | b' ' | b'\t' | b'0'..=b'9' | 0x80..)
+    ) || text.contains(".log")
+        || text.contains(".txt")
+    {
+        let unwrapped = unwrap_paste(&text);
+        if unwrapped.len() != text.len() {
+            text = std::borrow::Cow::Owned(unwrapped.to_string());
+        }
+    }
+    if wrapper_line(&text) {
+        return Line {
+            kind: LineKind::Blank,
+            level: None,
+            timestamp: None,
+            message: String::new(),
+            origin: Origin::Unknown,
+            indented: false,
+        };
+    }
     // docker's json-file lines carry the real line in "log".
     if text.starts_with("{\"log\":")
         && let Some((log, time)) = docker_json(&text)
@@ -159,6 +325,11 @@ fn parse_with(raw: &str, coloured: bool) -> Line {
         outer_ts = time;
         text = std::borrow::Cow::Owned(log);
     }
+    // The program a carrier names, the innermost one that names one.
+    let mut program: Option<String> = None;
+    // Whether that carrier is docker compose, whose service names are the
+    // user's own (an AList head under any name is AList's).
+    let mut compose = false;
     // Carriers' prefixes, outermost first; at most a few layers.
     // Every carrier starts with a letter or digit; cheap byte tests decide
     // which of their regexes can possibly match before any runs.
@@ -188,28 +359,61 @@ fn parse_with(raw: &str, coloured: bool) -> Line {
             (&JOURNALD_ISO, colon && iso),
             (&LOGREAD, colon && first.is_ascii_uppercase()),
         ];
-        let end = candidates
+        let found = candidates
             .iter()
-            .filter(|(_, possible)| *possible)
-            .find_map(|(re, _)| re.find(&text).map(|m| m.end()));
-        match end {
-            // boundary: the end of a regex match on `text`.
-            #[allow(clippy::string_slice)]
-            Some(end) => text = std::borrow::Cow::Owned(text[end..].to_string()),
+            .enumerate()
+            .filter(|(_, (_, possible))| *possible)
+            .find_map(|(i, (re, _))| re.captures(&text).map(|c| (i, c)));
+        match found {
+            Some((i, c)) => {
+                let end = c.get(0).map_or(0, |m| m.end());
+                program = c.name("p").map(|p| p.as_str().to_string());
+                compose = i == 0;
+                // boundary: the end of a regex match on `text`.
+                #[allow(clippy::string_slice)]
+                let rest = text[end..].to_string();
+                text = std::borrow::Cow::Owned(rest);
+            }
             None => break,
         }
     }
 
+    // OpenList-Desktop's console prefix names the process it relays.
+    if text.starts_with('[')
+        && let Some(c) = DESKTOP.captures(&text)
+    {
+        let end = c.get(0).map_or(0, |m| m.end());
+        program = c.name("p").map(|p| p.as_str().to_string());
+        compose = false;
+        // boundary: the end of a regex match on `text`.
+        #[allow(clippy::string_slice)]
+        let rest = text[end..].to_string();
+        text = std::borrow::Cow::Owned(rest);
+    }
+    // Who printed it, by its carrier (a compose service name counts as
+    // another program's only when no server head follows, see `compose`).
+    let carrier = match program.as_deref() {
+        Some(p) if alist_program(p) => Origin::Server,
+        Some(_) if !(compose && server_head(&text)) => Origin::Other,
+        _ => Origin::Unknown,
+    };
+
     if coloured && let Some(line) = coloured_entry(&text) {
-        return line;
+        return Line {
+            origin: carrier,
+            ..line
+        };
     }
     let clean = strip_ansi(&text);
     let trimmed = clean.trim_end();
+    let indented = text.starts_with([' ', '\t']);
     let line = |kind, level, ts: Option<String>, msg: &str| Line {
         kind,
         level,
         timestamp: ts.or_else(|| outer_ts.clone()),
         message: msg.trim().to_string(),
+        origin: carrier,
+        indented,
     };
 
     if trimmed.trim().is_empty() {
@@ -245,6 +449,11 @@ fn parse_with(raw: &str, coloured: bool) -> Line {
     {
         return Line {
             timestamp: l.timestamp.or(outer_ts),
+            origin: if carrier == Origin::Unknown {
+                l.origin
+            } else {
+                carrier
+            },
             ..l
         };
     }
@@ -271,6 +480,16 @@ fn parse_with(raw: &str, coloured: bool) -> Line {
     {
         let ts = crate::parse::time::sortable(&format!("{}-{}-{} {}", &c[1], &c[2], &c[3], &c[4]));
         let rest = &c[5];
+        if FOREIGN_STDLOG.is_match(rest) {
+            return Line {
+                origin: if carrier == Origin::Server {
+                    carrier
+                } else {
+                    Origin::Other
+                },
+                ..line(LineKind::Plain, None, ts, trimmed)
+            };
+        }
         if let Some(l) = STDLOG_LEVEL.captures(rest) {
             return line(LineKind::LogEntry, Level::from_word(&l[1]), ts, &l[2]);
         }
@@ -282,7 +501,19 @@ fn parse_with(raw: &str, coloured: bool) -> Line {
     if maybe_frame(tb) && FRAME.is_match(trimmed) {
         return line(LineKind::Frame, None, None, trimmed);
     }
-    line(LineKind::Plain, None, None, trimmed)
+    if matches!(tb.first(), Some(b' ' | b'\t')) && FOREIGN_FRAME.is_match(trimmed) {
+        return Line {
+            origin: Origin::Other,
+            ..line(LineKind::Frame, None, None, trimmed)
+        };
+    }
+    Line {
+        origin: match carrier {
+            Origin::Unknown if foreign_head(trimmed) || other_json_log(trimmed) => Origin::Other,
+            _ => carrier,
+        },
+        ..line(LineKind::Plain, None, None, trimmed)
+    }
 }
 
 /// The logrus text head after the level word: `[timestamp]`, then with
@@ -341,6 +572,8 @@ fn coloured_entry(text: &str) -> Option<Line> {
         level: Level::from_word(std::str::from_utf8(word).ok()?),
         timestamp: crate::parse::time::sortable(ts),
         message: trimmed[end..].trim().to_string(),
+        origin: Origin::Unknown,
+        indented: false,
     })
 }
 
@@ -415,6 +648,8 @@ pub(crate) fn quick_line(b: &[u8]) -> Option<Line> {
             level: Some(level),
             timestamp: None,
             message: String::new(),
+            origin: Origin::Unknown,
+            indented: false,
         })
     };
     if let Some(rest) = b.strip_prefix(b"[GIN] ") {
@@ -423,6 +658,8 @@ pub(crate) fn quick_line(b: &[u8]) -> Option<Line> {
             level: None,
             timestamp: None,
             message: String::new(),
+            origin: Origin::Unknown,
+            indented: false,
         });
     }
     // The level word, after an optional colour code with or without ESC.
@@ -484,6 +721,8 @@ fn frame_line(b: &[u8], text: bool) -> Line {
                 .unwrap_or_default(),
             false => String::new(),
         },
+        origin: Origin::Unknown,
+        indented: false,
     }
 }
 
@@ -709,6 +948,15 @@ fn logrus_json(s: &str) -> Option<Line> {
             .and_then(|t| t.as_str())
             .and_then(crate::parse::time::sortable),
         message: message.trim().to_string(),
+        // zap (Caddy, …) and go-kit write `ts`, logrus writes `time`.
+        origin: if !obj.contains_key("time")
+            && (obj.contains_key("ts") || obj.contains_key("logger"))
+        {
+            Origin::Other
+        } else {
+            Origin::Unknown
+        },
+        indented: false,
     })
 }
 

@@ -2,8 +2,52 @@
 //! lines, a pkg/errors `%+v` dump, a gin recovery block or a Go panic.
 #![warn(clippy::string_slice)]
 
-use crate::parse::envelope::{Level, Line, LineKind};
+use crate::parse::envelope::{Level, Line, LineKind, Origin};
 use crate::parse::normalize::normalize;
+
+/// Whether a text shows it is about AList: its names, its WebDAV path, its
+/// port. A client's line about AList's own server is AList's problem,
+/// whoever printed it.
+pub(crate) fn has_alist_evidence(text: &str) -> bool {
+    let b = text.as_bytes();
+    let has = |n: &[u8]| b.windows(n.len()).any(|w| w.eq_ignore_ascii_case(n));
+    memchr::memmem::find(b, b":5244").is_some()
+        || has(b"alist")
+        || has(b"openlist")
+        || has(b"xiaoya")
+        || memchr::memmem::find_iter(b, b"/dav").any(|at| dav_root(b, at))
+}
+
+/// `/dav` at `at` is the first segment of a path (`PROPFIND /dav/x`,
+/// `http://host:5244/dav/x`): AList's WebDAV root, not a `/dav/` deeper in
+/// another server's path (Nextcloud's `/remote.php/dav/`).
+fn dav_root(b: &[u8], at: usize) -> bool {
+    if b.get(at + 4).is_some_and(|c| c.is_ascii_alphanumeric()) {
+        return false;
+    }
+    let start = b[..at]
+        .iter()
+        .rposition(|c| {
+            c.is_ascii_whitespace() || matches!(c, b'"' | b'\'' | b'(' | b'<' | b'=' | b',')
+        })
+        .map_or(0, |i| i + 1);
+    let before = &b[start..at];
+    match memchr::memmem::find(before, b"://") {
+        // Only the host (and port) between the scheme and `/dav`.
+        Some(i) => !before[i + 3..].contains(&b'/'),
+        None => before.is_empty(),
+    }
+}
+
+/// A stack frame in a package of a Go module (a domain-like first path
+/// element: `github.com/x/y.F`, `go.etcd.io/bbolt.(*DB).Open`), not the
+/// runtime or the standard library.
+fn module_frame(f: &str) -> bool {
+    let f = f.trim_start();
+    f.split('/').next().is_some_and(|first| {
+        first.contains('.') && !first.contains(['(', ' ', ':']) && f.contains('/')
+    })
+}
 
 /// Bounds that keep memory flat whatever the input looks like.
 const MAX_DETAILS: usize = 64;
@@ -31,6 +75,8 @@ pub(crate) struct Event {
     pub details: Vec<String>,
     /// Stack frames (the first few).
     pub frames: Vec<String>,
+    /// Who printed its first line.
+    pub origin: Origin,
     bytes: usize,
 }
 
@@ -45,6 +91,24 @@ impl Event {
             head: l.message,
             details: Vec::new(),
             frames: Vec::new(),
+            origin: l.origin,
+        }
+    }
+
+    /// Printed by another program: its first line says so, or it is a Go
+    /// crash whose stack names no package of AList or OpenList.
+    pub(crate) fn is_foreign(&self) -> bool {
+        match self.origin {
+            Origin::Other => true,
+            Origin::Server => false,
+            // A Go crash whose stack names another module's packages
+            // (`github.com/prometheus/…`) and none of AList's. The runtime
+            // and standard library say nothing: every Go program has them.
+            Origin::Unknown => {
+                matches!(self.kind, EventKind::Panic)
+                    && self.frames.iter().any(|f| module_frame(f))
+                    && !self.frames.iter().any(|f| has_alist_evidence(f))
+            }
         }
     }
 
@@ -82,9 +146,17 @@ impl Event {
     /// after it; rebuilding the chain outermost-first puts the cause last,
     /// where it would be in the API's message.
     pub(crate) fn match_text(&self) -> String {
+        self.match_text_and_lines().0
+    }
+
+    /// `match_text`, and where each line of an event of plain lines (a
+    /// paste, a message's own continuation lines) begins in it: the line
+    /// that matched is what a report shows, not the prose around it.
+    /// Empty for one-line events, dumps and panics.
+    pub(crate) fn match_text_and_lines(&self) -> (String, Vec<usize>) {
         // Most events are one line: nothing to join.
         if self.is_one_line() {
-            return normalize(&self.head);
+            return (normalize(&self.head), Vec::new());
         }
         let mut s = String::with_capacity(self.bytes + 64);
         match self.kind {
@@ -116,14 +188,28 @@ impl Event {
                 s.push_str(&self.head);
             }
             _ => {
-                s.push_str(&self.head);
+                // Lines a terminal or a browser wrapped are joined with a
+                // space; a line that starts anew (a sentence after a full
+                // stop, a capitalised sentence, Chinese prose) stays a line
+                // of its own, so a message never runs into the user's next
+                // sentence and a capture ends with its line.
+                let mut s = normalize(&self.head);
+                let mut starts = vec![0];
                 for d in &self.details {
-                    s.push(' ');
-                    s.push_str(d);
+                    let d = normalize(d);
+                    if d.is_empty() {
+                        continue;
+                    }
+                    if !s.is_empty() {
+                        s.push(if is_wrap(&s, &d) { ' ' } else { '\n' });
+                    }
+                    starts.push(s.len());
+                    s.push_str(&d);
                 }
+                return (s, starts);
             }
         }
-        normalize(&s)
+        (normalize(&s), Vec::new())
     }
 
     /// Drops what only matching needed (continuation lines, frames), once
@@ -178,6 +264,10 @@ impl EventBuilder {
             LineKind::Access => self.replace(None),
             LineKind::Frame => {
                 if let Some(ev) = &mut self.current {
+                    // Another language's stack shows whose the event is.
+                    if line.origin == Origin::Other && ev.origin == Origin::Unknown {
+                        ev.origin = Origin::Other;
+                    }
                     ev.add_frame(line.message);
                 }
                 None
@@ -186,8 +276,13 @@ impl EventBuilder {
                 Some(ev) if ev.kind == EventKind::Plain => self.replace(None),
                 _ => None,
             },
+            // Another program's line is never part of the event before it.
+            LineKind::Plain if line.origin == Origin::Other => {
+                self.replace(Some(Event::new(EventKind::Plain, n, line)))
+            }
+            // An indented line goes on the line before it, whatever that is.
             LineKind::Plain => match &mut self.current {
-                Some(ev) if ev.kind != EventKind::Plain || self.paste => {
+                Some(ev) if ev.kind != EventKind::Plain || self.paste || line.indented => {
                     ev.add_detail(line.message);
                     None
                 }
@@ -219,13 +314,13 @@ impl EventBuilder {
         self.current = Some(ev);
     }
 
-    /// Whether a line of this kind begins a new event whatever came before
-    /// it: where one part of an input can be read apart from the previous.
-    pub(crate) fn starts_afresh(kind: &LineKind) -> bool {
+    /// Whether a line begins a new event whatever came before it: where
+    /// one part of an input can be read apart from the previous.
+    pub(crate) fn starts_afresh(line: &Line) -> bool {
         matches!(
-            kind,
+            line.kind,
             LineKind::LogEntry | LineKind::Panic | LineKind::Recovery | LineKind::Access
-        )
+        ) || (line.kind == LineKind::Plain && line.origin == Origin::Other)
     }
 
     fn replace(&mut self, next: Option<Event>) -> Option<Event> {
@@ -233,8 +328,90 @@ impl EventBuilder {
     }
 }
 
+/// Whether `next` continues the line `prev` ends with (a wrap), rather
+/// than starting a new one: not after a sentence's end (`.`, `?`, `!`,
+/// `。`…), not when it opens a capitalised sentence (`Any idea?`) or
+/// Chinese prose, unless `prev` ends in a separator that asks for more
+/// (`:`, `,`, `(`): `failed init storage:` ⏎ `Failed login …` is one chain.
+pub(crate) fn is_wrap(prev: &str, next: &str) -> bool {
+    let Some(last) = prev.chars().next_back() else {
+        return true;
+    };
+    if matches!(
+        last,
+        ':' | '：' | ',' | '，' | '(' | '（' | '[' | '{' | '-' | '/' | '='
+    ) {
+        return true;
+    }
+    if matches!(last, '.' | '?' | '!' | '。' | '？' | '！' | '…') {
+        return false;
+    }
+    let Some(first) = next.chars().next() else {
+        return true;
+    };
+    if is_cjk(first) {
+        return false;
+    }
+    // A capitalised word, not an identifier (`TooManyRequests`,
+    // `NotFound.File`), followed by a space or a comma opens a sentence.
+    let word: Vec<char> = next.chars().take_while(char::is_ascii_alphabetic).collect();
+    let after = next.chars().nth(word.len());
+    let sentence = first.is_ascii_uppercase()
+        && word[1..].iter().all(char::is_ascii_lowercase)
+        && matches!(after, Some(' ' | ',' | '?' | '!' | '\''));
+    !sentence
+}
+
+fn is_cjk(c: char) -> bool {
+    matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x3000..=0x303F | 0xFF00..=0xFFEF)
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn wraps_and_new_lines() {
+        use super::is_wrap;
+        assert!(is_wrap(
+            "failed init storage: failed to refresh",
+            "token: You should use"
+        ));
+        assert!(is_wrap(
+            "failed init storage:",
+            "Failed login: wrong password"
+        ));
+        assert!(is_wrap("{", "\"code\": \"Too Many Requests\","));
+        assert!(is_wrap(
+            "refresh token is empty, resp:",
+            "TooManyRequests: x"
+        ));
+        assert!(!is_wrap(
+            "failed to refresh token: bad thing",
+            "Any idea what to do?"
+        ));
+        assert!(!is_wrap("it failed again.", "then I restarted"));
+        assert!(!is_wrap(
+            "failed get objs: failed to list objs: X",
+            "请问怎么解决"
+        ));
+        assert!(is_wrap(
+            "failed get objs: failed to list objs:",
+            "请进行验证"
+        ));
+    }
+
+    #[test]
+    fn alist_evidence() {
+        use super::has_alist_evidence as e;
+        assert!(e("PROPFIND /dav/115/Movies: 403"));
+        assert!(e("Get \"http://192.168.1.2:5244/dav/x\": EOF"));
+        assert!(e("Get \"https://dav.example.com/dav\": EOF"));
+        assert!(e("rclone: alist:movies: 401 Unauthorized"));
+        assert!(!e(
+            "\"url\":\"/remote.php/dav/files/alice/\" database is locked"
+        ));
+        assert!(!e("GET /david/x 404"));
+    }
+
     use super::*;
     use crate::parse::envelope::parse_line;
 

@@ -2,4 +2,5 @@
 //! gzip) opened and cut into chunks of whole lines.
 
 pub(crate) mod chunk;
+pub(crate) mod decode;
 pub(crate) mod input;

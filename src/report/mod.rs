@@ -153,6 +153,8 @@ pub(crate) struct UnknownView {
     pub source: String,
     pub first_line: u64,
     pub sample: String,
+    /// Entries this error resembles, best first.
+    pub suggestions: Vec<SuggestionView>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -171,12 +173,37 @@ pub(crate) struct Summary {
     pub unknown: usize,
     pub unknown_occurrences: u64,
     pub benign: u64,
+    /// Events printed by other programs that only generic wording (or
+    /// nothing) would have explained: left out of findings and unknowns.
+    pub foreign: u64,
     pub highest_severity: Option<Severity>,
     pub cut_lines: u64,
     /// Events skipped by --since / --until.
     pub outside_window: u64,
     pub capped: bool,
     pub errors: Vec<InputError>,
+    /// Inputs that were not plain UTF-8 with LF line ends, and how they
+    /// were read.
+    pub encoding: Vec<InputEncoding>,
+}
+
+/// How an input that was not plain UTF-8 text was read.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct InputEncoding {
+    pub input: String,
+    pub encoding: crate::read::decode::Encoding,
+    /// `CR` or `NUL` when those, not LF, ended its lines.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line_ends: Option<&'static str>,
+}
+
+/// What the run learnt about its inputs besides their lines.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct InputNotes {
+    pub errors: Vec<InputError>,
+    pub encoding: Vec<InputEncoding>,
+    /// Suggestions per pasted input (by input index).
+    pub suggestions: Vec<(usize, Vec<crate::diagnose::suggest::Suggestion>)>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -185,7 +212,23 @@ pub(crate) struct View {
     pub lang: Lang,
     pub findings: Vec<FindingView>,
     pub unknown: Vec<UnknownView>,
+    /// For pasted text that no specific entry explains: the entries it
+    /// most resembles (never a finding: no effect on exit codes).
+    pub suggestions: Vec<SuggestionView>,
     pub summary: Summary,
+}
+
+/// An entry a text resembles (see `diagnose::suggest`).
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct SuggestionView {
+    pub id: String,
+    pub title: String,
+    pub score: f64,
+    /// The words the text and the entry share (`regio…`: a cut word).
+    pub words: Vec<String>,
+    /// The input it is for (absent under an unknown error).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
 }
 
 /// Renders an entry's text for a match: language, placeholders, docs order.
@@ -196,7 +239,7 @@ pub(crate) fn entry_text(
 ) -> (String, String, Vec<String>, Vec<String>) {
     let t = e.text(opts.lang);
     (
-        fill(&t.title, captures),
+        crate::catalog::placeholder::fill_title(&t.title, captures),
         fill(&t.cause, captures),
         t.fix.iter().map(|f| fill(f, captures)).collect(),
         docs_for(e, opts),
@@ -240,15 +283,16 @@ impl Views<'_> {
         unknown_view(u, self.names, self.opts)
     }
 
+    /// The entries an unknown error resembles (per template, never per
+    /// line: streams ask once, when the template is new).
+    pub(crate) fn unknown_suggestions(&self, u: &Unknown) -> Vec<SuggestionView> {
+        unknown_suggestions(self.catalog, u, self.opts)
+    }
+
     /// The whole report: the diagnosis, what the scans counted, and the
     /// inputs that could not be read.
-    pub(crate) fn build(
-        &self,
-        d: &Diagnoser<'_>,
-        scanned: ScanStats,
-        errors: &[InputError],
-    ) -> View {
-        build(d, scanned, self.names, errors, self.opts)
+    pub(crate) fn build(&self, d: &Diagnoser<'_>, scanned: ScanStats, notes: &InputNotes) -> View {
+        build(d, scanned, self.names, notes, self.opts)
     }
 }
 
@@ -299,30 +343,71 @@ fn unknown_view(u: &Unknown, names: &[String], opts: &ViewOptions) -> UnknownVie
     UnknownView {
         template: redact::maybe(&u.template, opts.redact),
         count: u.count,
-        level: u.level.map_or("error", |l| l.as_str()).to_string(),
+        level: if u.body {
+            "body".to_string()
+        } else {
+            u.level.map_or("error", |l| l.as_str()).to_string()
+        },
         source: source_name(names, &u.first),
         first_line: u.first.line,
         sample: redact::maybe(&u.sample, opts.redact),
+        suggestions: Vec::new(),
     }
+}
+
+fn unknown_suggestions(cat: &Catalog, u: &Unknown, opts: &ViewOptions) -> Vec<SuggestionView> {
+    cat.suggestions()
+        .suggest(&format!("{} {}", u.template, u.sample), &[])
+        .iter()
+        .filter_map(|s| suggestion_view(cat, s, None, opts))
+        .collect()
+}
+
+/// A suggestion shown: the entry's title in the view's language.
+fn suggestion_view(
+    cat: &Catalog,
+    s: &crate::diagnose::suggest::Suggestion,
+    source: Option<String>,
+    opts: &ViewOptions,
+) -> Option<SuggestionView> {
+    let e = cat.get(&s.id)?;
+    Some(SuggestionView {
+        id: s.id.clone(),
+        title: crate::catalog::placeholder::fill_title(&e.text(opts.lang).title, &[]),
+        score: s.score,
+        words: s.words.clone(),
+        source,
+    })
 }
 
 fn build(
     d: &Diagnoser<'_>,
     scanned: ScanStats,
     names: &[String],
-    errors: &[InputError],
+    notes: &InputNotes,
     opts: &ViewOptions,
 ) -> View {
     let cat = d.matcher.catalog();
+    // "Collect this" gives way to suggestions for the same paste.
+    // It also gives way to an unknown error of the same paste: that line
+    // is what to report.
+    let suggested = |source: usize| {
+        notes.suggestions.iter().any(|(i, _)| *i == source)
+            || d.unknown.iter().any(|u| u.first.source == source)
+    };
     let findings: Vec<FindingView> = d
         .sorted_findings()
         .into_iter()
+        .filter(|f| !(cat.entries[f.entry].paste_only && suggested(f.first.source)))
         .map(|f| finding_view(cat, f, names, opts))
         .collect();
     let unknown = merge_alike(
         d.sorted_unknown()
             .into_iter()
-            .map(|u| unknown_view(u, names, opts))
+            .map(|u| UnknownView {
+                suggestions: unknown_suggestions(cat, u, opts),
+                ..unknown_view(u, names, opts)
+            })
             .collect(),
     );
     let summary = Summary {
@@ -336,17 +421,31 @@ fn build(
         unknown_occurrences: unknown.iter().map(|u| u.count).sum::<u64>()
             + d.stats.unknown_past_cap,
         benign: d.stats.benign,
+        foreign: d.stats.foreign,
         highest_severity: findings.iter().map(|f| f.severity).max(),
         cut_lines: scanned.cut_lines,
         outside_window: scanned.outside_window,
         capped: d.stats.findings_capped || d.stats.unknown_capped,
-        errors: errors.to_vec(),
+        errors: notes.errors.clone(),
+        encoding: notes.encoding.clone(),
     };
+    // An unknown error of a log gets the entries it resembles (per
+    // template, never per line).
+    let suggestions = notes
+        .suggestions
+        .iter()
+        .flat_map(|(i, list)| {
+            let name = names.get(*i).cloned();
+            list.iter()
+                .filter_map(move |s| suggestion_view(cat, s, name.clone(), opts))
+        })
+        .collect();
     View {
         version: JSON_VERSION,
         lang: opts.lang,
         findings,
         unknown,
+        suggestions,
         summary,
     }
 }

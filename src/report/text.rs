@@ -39,9 +39,9 @@ pub(crate) fn finding(w: &mut dyn Write, f: &FindingView, lang: Lang) -> io::Res
         "[".dimmed(),
         f.id.cyan(),
         "]:".dimmed(),
-        f.title.bold()
+        safe(&f.title).bold()
     )?;
-    let mut at = format!("{}:{}", f.source, f.first_line);
+    let mut at = format!("{}:{}", safe(&f.source), f.first_line);
     if let Some(ts) = &f.first_timestamp {
         at.push_str(&format!(" ({ts})"));
     }
@@ -55,7 +55,7 @@ pub(crate) fn finding(w: &mut dyn Write, f: &FindingView, lang: Lang) -> io::Res
     }
     writeln!(w, "  {} {}", "-->".blue(), at)?;
     for s in &f.samples {
-        writeln!(w, "   {} {}", "|".blue(), s)?;
+        writeln!(w, "   {} {}", "|".blue(), safe(s))?;
     }
     let mut ctx = Vec::new();
     if let Some(a) = &f.context.action {
@@ -73,17 +73,17 @@ pub(crate) fn finding(w: &mut dyn Write, f: &FindingView, lang: Lang) -> io::Res
         ctx.push(s.to_string());
     }
     if !ctx.is_empty() {
-        writeln!(w, "  {} {}", "=".blue(), ctx.join(" · ").dimmed())?;
+        writeln!(w, "  {} {}", "=".blue(), safe(&ctx.join(" · ")).dimmed())?;
     }
     writeln!(
         w,
         "  {} {}",
         label(if zh { "原因:" } else { "cause:" }),
-        f.cause.trim()
+        safe(f.cause.trim())
     )?;
     writeln!(w, "  {}", label(if zh { "解决:" } else { "fix:" }))?;
     for (i, step) in f.fix.iter().enumerate() {
-        writeln!(w, "    {}. {}", i + 1, step.trim())?;
+        writeln!(w, "    {}. {}", i + 1, safe(step.trim()))?;
     }
     for d in &f.docs {
         writeln!(
@@ -126,29 +126,85 @@ pub(crate) fn unknown_heading(w: &mut dyn Write, lang: Lang) -> io::Result<()> {
     }
 }
 
-pub(crate) fn unknown(w: &mut dyn Write, u: &UnknownView) -> io::Result<()> {
+pub(crate) fn unknown(w: &mut dyn Write, u: &UnknownView, lang: Lang) -> io::Result<()> {
     writeln!(
         w,
         "  {:>5}× {} {}",
         u.count,
         u.level.to_uppercase().red(),
-        u.template
+        safe(&u.template)
     )?;
     writeln!(
         w,
         "         {} {}:{}: {}",
-        "e.g.".dimmed(),
-        u.source,
+        if lang == Lang::Zh { "例：" } else { "e.g." }.dimmed(),
+        safe(&u.source),
         u.first_line,
-        u.sample.dimmed()
-    )
+        safe(&u.sample).dimmed()
+    )?;
+    if !u.suggestions.is_empty() {
+        writeln!(
+            w,
+            "         {}",
+            if lang == Lang::Zh {
+                "可能是："
+            } else {
+                "possibly:"
+            }
+            .yellow()
+        )?;
+        for s in &u.suggestions {
+            suggestion(w, s, "           ")?;
+        }
+    }
+    Ok(())
 }
 
 pub(crate) fn render(w: &mut dyn Write, v: &View) -> io::Result<()> {
     for f in &v.findings {
         finding(w, f, v.lang)?;
     }
+    suggestions(w, v)?;
     unknown_and_summary(w, v)
+}
+
+/// The entries a paste resembles, when none explains it.
+fn suggestions(w: &mut dyn Write, v: &View) -> io::Result<()> {
+    if v.suggestions.is_empty() {
+        return Ok(());
+    }
+    let zh = v.lang == Lang::Zh;
+    writeln!(
+        w,
+        "{}",
+        if zh {
+            "可能是（这段文字与下列问题相似；用 `alist-doctor explain ID` 查看详情）："
+        } else {
+            "Possibly (the text resembles these problems; `alist-doctor explain ID` tells more):"
+        }
+        .yellow()
+        .bold()
+    )?;
+    for s in &v.suggestions {
+        suggestion(w, s, "  ")?;
+    }
+    writeln!(w)
+}
+
+fn suggestion(w: &mut dyn Write, s: &super::SuggestionView, indent: &str) -> io::Result<()> {
+    writeln!(
+        w,
+        "{indent}{} {} {}",
+        s.id.cyan(),
+        "—".dimmed(),
+        safe(&s.title),
+    )?;
+    writeln!(w, "{indent}  {}", safe(&s.words.join(", ")).dimmed())
+}
+
+/// Text from the input or a catalog, safe to print (see `neutral`).
+fn safe(s: &str) -> std::borrow::Cow<'_, str> {
+    super::neutral::neutralise(s)
 }
 
 /// The part of the report after the findings (live mode printed those
@@ -157,11 +213,11 @@ pub(crate) fn unknown_and_summary(w: &mut dyn Write, v: &View) -> io::Result<()>
     if !v.unknown.is_empty() {
         unknown_heading(w, v.lang)?;
         for u in &v.unknown {
-            unknown(w, u)?;
+            unknown(w, u, v.lang)?;
         }
         writeln!(w)?;
     }
-    if v.findings.is_empty() && v.unknown.is_empty() {
+    if v.findings.is_empty() && v.unknown.is_empty() && v.suggestions.is_empty() {
         nothing_found(w, v.lang)?;
     }
     summary(w, v)
@@ -218,6 +274,13 @@ pub(crate) fn summary(w: &mut dyn Write, v: &View) -> io::Result<()> {
             crate::read::input::MAX_LINE / 1024
         ));
     }
+    if s.foreign > 0 {
+        line.push_str(&format!(
+            "; {} event{} of other programs left out",
+            s.foreign,
+            plural(s.foreign)
+        ));
+    }
     if s.outside_window > 0 {
         line.push_str(&format!(
             "; {} event{} outside --since/--until skipped",
@@ -227,6 +290,17 @@ pub(crate) fn summary(w: &mut dyn Write, v: &View) -> io::Result<()> {
     }
     if s.capped {
         line.push_str("; too many distinct problems: the tables were capped");
+    }
+    for e in &s.encoding {
+        let ends = e
+            .line_ends
+            .map(|l| format!(", lines ended by {l}"))
+            .unwrap_or_default();
+        line.push_str(&format!(
+            "; {} read as {}{ends}",
+            crate::report::neutral::neutralise(&e.input),
+            e.encoding.name()
+        ));
     }
     if !s.errors.is_empty() {
         line.push_str(&format!(

@@ -2,16 +2,23 @@
 //! shared helpers in `util`. Every test drives the real binary or the
 //! library through `alist_doctor::testing`.
 
+mod bodies;
 mod catalog;
+mod check;
 mod cli;
+mod encodings;
 mod equivalence;
 mod faq;
+mod foreign;
 mod frequent;
 mod hostile;
 mod loggen;
 mod logs;
 mod packaging;
+mod pastes;
 mod properties;
 mod real;
+mod real_cases;
 mod secrets;
+mod suggestions;
 mod util;
