@@ -171,6 +171,11 @@ pub(crate) struct Diagnoser<'m> {
     paste: bool,
     /// What each pasted input came to (for suggestions), by input.
     pub pastes: HashMap<usize, PasteOutcome>,
+    /// The server and release an input showed (`alist version`, the
+    /// settings API), and which input: the first found.
+    pub running: Option<(crate::parse::version::Running, usize)>,
+    /// Events of the current input looked at for a release.
+    version_looks: u32,
 }
 
 /// What the entries made of one pasted input.
@@ -186,6 +191,9 @@ pub(crate) struct PasteOutcome {
     /// text suggestions are ranked on (bounded).
     pub troubled: String,
 }
+
+/// Events of a log looked at for the release it names.
+const MAX_VERSION_LOOKS: u32 = 1000;
 
 /// How much of a paste's troubled text suggestions look at.
 const TROUBLED_TEXT: usize = 8 << 10;
@@ -395,6 +403,8 @@ impl<'m> Diagnoser<'m> {
             source: 0,
             paste: false,
             pastes: HashMap::default(),
+            running: None,
+            version_looks: 0,
         }
     }
 
@@ -411,6 +421,7 @@ impl<'m> Diagnoser<'m> {
     pub(crate) fn start_input(&mut self, source: usize, paste: bool) {
         self.source = source;
         self.paste = paste;
+        self.version_looks = 0;
         self.worker.paste = paste;
     }
 
@@ -451,6 +462,12 @@ impl<'m> Diagnoser<'m> {
         else {
             return nothing(Outcome::Nothing);
         };
+        // A log that names its release does so near its start (a pasted
+        // text is looked at whole before reading).
+        if self.running.is_none() && !self.paste && self.version_looks < MAX_VERSION_LOOKS {
+            self.version_looks += 1;
+            self.running = crate::parse::version::detect(&text).map(|r| (r, self.source));
+        }
         let entries = &self.matcher.catalog().entries;
         let top = reported_hit(&hits, entries, self.paste);
         if self.paste {

@@ -8,3 +8,4 @@ pub(crate) mod envelope;
 pub(crate) mod event;
 pub(crate) mod normalize;
 pub(crate) mod time;
+pub(crate) mod version;

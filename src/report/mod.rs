@@ -23,6 +23,7 @@ use serde::Serialize;
 use crate::catalog::placeholder::fill;
 use crate::catalog::{Catalog, Entry, Lang, Server, Severity};
 use crate::diagnose::{Diagnoser, Finding, Occurrence, Position, Unknown};
+use crate::parse::version::{Product, Running, Upgrade, Version};
 use crate::pipeline::ScanStats;
 
 /// A report in one format. The pipeline calls `occurrence` for every
@@ -111,6 +112,9 @@ pub(crate) struct ViewOptions {
     pub lang: Lang,
     pub docs_first: Server,
     pub redact: bool,
+    /// The server and release a pasted text names (and which input), known
+    /// before reading; logs may name one while read (`Diagnoser::running`).
+    pub running: Option<(Running, usize)>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -135,6 +139,12 @@ pub(crate) struct FindingView {
     pub captures: BTreeMap<String, String>,
     pub context: ContextView,
     pub also: Vec<String>,
+    /// The releases that fixed this problem, where a provider change
+    /// caused it (`null` otherwise).
+    pub fixed_in: Option<crate::catalog::schema::FixedIn>,
+    /// Whether the release the input names predates that fix (`null`
+    /// when the input names none, or the entry has no fix for it).
+    pub upgrade: Option<Upgrade>,
 }
 
 #[derive(Debug, Clone, Default, Serialize)]
@@ -185,6 +195,17 @@ pub(crate) struct Summary {
     /// Inputs that were not plain UTF-8 with LF line ends, and how they
     /// were read.
     pub encoding: Vec<InputEncoding>,
+    /// The server and release the input names, if it names one.
+    pub server: Option<ServerView>,
+}
+
+/// The server and release an input names (`alist version`, the settings
+/// API, an issue template's version line).
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct ServerView {
+    pub product: Product,
+    pub version: Version,
+    pub input: String,
 }
 
 /// How an input that was not plain UTF-8 text was read.
@@ -276,7 +297,13 @@ impl Views<'_> {
     }
 
     pub(crate) fn finding(&self, f: &Finding) -> FindingView {
-        finding_view(self.catalog, f, self.names, self.opts)
+        finding_view(
+            self.catalog,
+            f,
+            self.names,
+            self.opts,
+            self.opts.running.map(|r| r.0),
+        )
     }
 
     pub(crate) fn unknown(&self, u: &Unknown) -> UnknownView {
@@ -300,8 +327,18 @@ fn source_name(names: &[String], p: &Position) -> String {
     names.get(p.source).cloned().unwrap_or_default()
 }
 
-fn finding_view(cat: &Catalog, f: &Finding, names: &[String], opts: &ViewOptions) -> FindingView {
+fn finding_view(
+    cat: &Catalog,
+    f: &Finding,
+    names: &[String],
+    opts: &ViewOptions,
+    running: Option<Running>,
+) -> FindingView {
     let e = &cat.entries[f.entry];
+    let fixed_in = e.raw().fixed_in.clone();
+    let upgrade = running.zip(fixed_in.as_ref()).and_then(|(r, fx)| {
+        crate::parse::version::compare(r, fx.alist.as_deref(), fx.openlist.as_deref())
+    });
     let r = |s: &str| redact::maybe(s, opts.redact);
     let captures: Vec<(String, String)> =
         f.captures.iter().map(|(k, v)| (k.clone(), r(v))).collect();
@@ -336,6 +373,8 @@ fn finding_view(cat: &Catalog, f: &Finding, names: &[String], opts: &ViewOptions
             .iter()
             .map(|&i| cat.entries[i].id.to_string())
             .collect(),
+        fixed_in,
+        upgrade,
     }
 }
 
@@ -395,11 +434,13 @@ fn build(
         notes.suggestions.iter().any(|(i, _)| *i == source)
             || d.unknown.iter().any(|u| u.first.source == source)
     };
+    // A release a paste names, else one a log showed while read.
+    let running = opts.running.or(d.running);
     let findings: Vec<FindingView> = d
         .sorted_findings()
         .into_iter()
         .filter(|f| !(cat.entries[f.entry].paste_only && suggested(f.first.source)))
-        .map(|f| finding_view(cat, f, names, opts))
+        .map(|f| finding_view(cat, f, names, opts, running.map(|r| r.0)))
         .collect();
     let unknown = merge_alike(
         d.sorted_unknown()
@@ -428,6 +469,11 @@ fn build(
         capped: d.stats.findings_capped || d.stats.unknown_capped,
         errors: notes.errors.clone(),
         encoding: notes.encoding.clone(),
+        server: running.map(|(r, input)| ServerView {
+            product: r.product,
+            version: r.version,
+            input: names.get(input).cloned().unwrap_or_default(),
+        }),
     };
     // An unknown error of a log gets the entries it resembles (per
     // template, never per line).

@@ -81,6 +81,13 @@ pub(crate) fn finding(w: &mut dyn Write, f: &FindingView, lang: Lang) -> io::Res
         label(if zh { "原因:" } else { "cause:" }),
         safe(f.cause.trim())
     )?;
+    if let Some(line) = release_line(f, zh) {
+        writeln!(
+            w,
+            "  {} {line}",
+            label(if zh { "版本:" } else { "release:" })
+        )?;
+    }
     writeln!(w, "  {}", label(if zh { "解决:" } else { "fix:" }))?;
     for (i, step) in f.fix.iter().enumerate() {
         writeln!(w, "    {}. {}", i + 1, safe(step.trim()))?;
@@ -102,6 +109,41 @@ pub(crate) fn finding(w: &mut dyn Write, f: &FindingView, lang: Lang) -> io::Res
         )?;
     }
     writeln!(w)
+}
+
+/// Where a release fixed the problem, and whether the one in use predates
+/// the fix (when the input names it).
+fn release_line(f: &FindingView, zh: bool) -> Option<String> {
+    if let Some(u) = &f.upgrade {
+        let (p, fixed, running) = (u.product.name(), u.fixed_in, u.running);
+        return Some(match (u.predates, zh) {
+            (true, false) => format!(
+                "fixed in {p} {fixed}; the input shows {running}, which predates the fix: upgrade first"
+            ),
+            (true, true) => {
+                format!("{p} {fixed} 已修复；输入中的版本是 {running}，早于该修复：请先升级")
+            }
+            (false, false) => format!(
+                "fixed in {p} {fixed}; the input shows {running}, which has the fix: the cause is another one"
+            ),
+            (false, true) => {
+                format!("{p} {fixed} 已修复；输入中的版本是 {running}，已包含该修复：原因另有所在")
+            }
+        });
+    }
+    let fx = f.fixed_in.as_ref()?;
+    let list: Vec<String> = [("AList", &fx.alist), ("OpenList", &fx.openlist)]
+        .into_iter()
+        .filter_map(|(p, v)| v.as_ref().map(|v| format!("{p} {v}")))
+        .collect();
+    Some(if zh {
+        format!("已修复于 {}（更早的版本请先升级）", list.join("、"))
+    } else {
+        format!(
+            "fixed in {} (upgrade an older release first)",
+            list.join(", ")
+        )
+    })
 }
 
 fn label(s: &str) -> ColoredString {

@@ -22,3 +22,4 @@ mod real_cases;
 mod secrets;
 mod suggestions;
 mod util;
+mod versions;
