@@ -10,8 +10,6 @@ use std::fmt;
 
 use serde::Serialize;
 
-use crate::static_regex as re;
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub(crate) enum Product {
@@ -126,88 +124,173 @@ pub(crate) fn compare(
     })
 }
 
-re!(
-    // `alist version`: `Version: v3.40.0` next to `WebVersion:`; the author
-    // line tells the fork.
-    VERSION_COMMAND,
-    r"(?:^|\s)Version:\s*v?(?P<v>\d{1,2}\.\d{1,3}\.\d{1,3})(?-u:\b)"
-);
-re!(
+/// A release number at the start of `s` (`v3.40.0`, `3.40.0`), not part
+/// of a longer one; and the bytes it took.
+fn number_at(s: &str) -> Option<(Version, usize)> {
+    let b = s.as_bytes();
+    let mut i = usize::from(matches!(b.first(), Some(b'v' | b'V')));
+    let start = i;
+    let mut dots = 0;
+    while i < b.len() && (b[i].is_ascii_digit() || (b[i] == b'.' && dots < 2)) {
+        dots += usize::from(b[i] == b'.');
+        i += 1;
+    }
+    // A trailing dot is the sentence's, not the number's.
+    if i > start && b[i - 1] == b'.' {
+        i -= 1;
+        dots -= 1;
+    }
+    if dots != 2
+        || b.get(i)
+            .is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'.')
+    {
+        return None;
+    }
+    Version::parse(s.get(start..i)?).map(|v| (v, i))
+}
+
+/// Byte offsets just after each `needle` (ASCII, any case) in `text` that
+/// starts a word.
+fn after_words<'t>(
+    text: &'t str,
+    lower: &'t str,
+    needle: &'t str,
+) -> impl Iterator<Item = usize> + 't {
+    memchr::memmem::find_iter(lower.as_bytes(), needle.as_bytes())
+        .filter(move |&at| at == 0 || !text.as_bytes()[at - 1].is_ascii_alphanumeric())
+        .map(move |at| at + needle.len())
+}
+
+/// After a product's name: the words an issue template or a user puts
+/// between it and the number (`Version / AList 版本` ⏎⏎, `（必填）：`), then
+/// the number.
+fn release_after(rest: &str) -> Option<Version> {
+    const FILLER: &[&str] = &[
+        "version", "ver", "版本", "必填", "required", "alist", "openlist",
+    ];
+    let mut s = rest;
+    for _ in 0..16 {
+        if let Some((v, _)) = number_at(s) {
+            return Some(v);
+        }
+        let lower = s.get(..s.len().min(12)).unwrap_or(s).to_ascii_lowercase();
+        if let Some(w) = FILLER.iter().find(|w| lower.starts_with(**w)) {
+            s = s.get(w.len()..)?;
+            continue;
+        }
+        let c = s.chars().next()?;
+        if c.is_alphanumeric() {
+            return None;
+        }
+        s = s.get(c.len_utf8()..)?;
+        // Runs of blanks and punctuation count as one step.
+        s = s.trim_start_matches(|c: char| !c.is_alphanumeric() && !matches!(c, 'v' | 'V'));
+    }
+    None
+}
+
+/// The server and release `text` shows, if any. Hand-written rather than
+/// a regex: it runs on the first events of every log, and the words around
+/// a number take Unicode classes the regex crate compiles slowly.
+pub(crate) fn detect(text: &str) -> Option<Running> {
+    // A release number needs two dots and a 3 or a 4: most lines have none.
+    if !text
+        .as_bytes()
+        .windows(2)
+        .any(|w| matches!(w[0], b'3' | b'4') && w[1] == b'.')
+    {
+        return None;
+    }
+    let lower = text.to_ascii_lowercase();
+    let by_major = |v: Version| {
+        Product::by_major(v.0).map(|product| Running {
+            product,
+            version: v,
+        })
+    };
+
+    // `alist version`: `Version: v3.40.0` next to `WebVersion:` (or alone
+    // on its line); the author line tells the fork.
+    for at in after_words(text, &lower, "version:") {
+        // `WebVersion:` and `Go Version:` are not it.
+        let head = text.get(..at - "version:".len()).unwrap_or_default();
+        if head.ends_with("Go ") || text.get(at - 8..at).is_none_or(|w| w != "Version:") {
+            continue;
+        }
+        let Some((v, _)) = number_at(text.get(at..)?.trim_start()) else {
+            continue;
+        };
+        let alone = text
+            .trim()
+            .strip_prefix("Version: ")
+            .is_some_and(|r| r.starts_with('v') && !r.trim().contains(' '));
+        if alone || text.contains("WebVersion:") || text.contains("Go Version:") {
+            let product = if lower.contains("openlist") {
+                Some(Product::Openlist)
+            } else if text.contains("Xhofe") || text.contains("i@nn.ci") {
+                Some(Product::Alist)
+            } else {
+                Product::by_major(v.0)
+            };
+            return product.map(|product| Running {
+                product,
+                version: v,
+            });
+        }
+    }
     // The settings API: `"version":"v3.40.0"` (AList) or
     // `"version":"v4.1.0 (Commit: …) - Frontend: …"` (OpenList).
-    SETTING,
-    r#""version"\s*:\s*"v?(?P<v>[34]\.\d{1,3}\.\d{1,3})(?-u:\b)"#
-);
-re!(
+    for at in memchr::memmem::find_iter(lower.as_bytes(), b"\"version\"") {
+        let rest = text
+            .get(at + 9..)?
+            .trim_start()
+            .strip_prefix(':')?
+            .trim_start()
+            .strip_prefix('"');
+        if let Some((v, _)) = rest.and_then(number_at) {
+            return by_major(v);
+        }
+    }
     // A product named, then its release within a few words or lines (an
     // issue template's `AList Version / AList 版本` ⏎⏎ `v3.29.1`,
     // `Alist  v3.15.0`, `OpenList 版本（必填）：v4.1.0`).
-    NAMED,
-    r"(?i)\b(?P<p>alist|openlist)(?:[^\w\n]|版本|version|ver|必填|required|\n){0,40}?v?(?P<v>[34]\.\d{1,3}\.\d{1,3})(?-u:\b)"
-);
-re!(
+    for (word, product) in [("openlist", Product::Openlist), ("alist", Product::Alist)] {
+        for at in after_words(text, &lower, word) {
+            let rest = text.get(at..)?;
+            // `alist-tvbox`, `alist_strm`: another program.
+            if rest.starts_with(['-', '_']) || rest.starts_with(|c: char| c.is_ascii_alphanumeric())
+            {
+                continue;
+            }
+            if let Some(v) = release_after(rest) {
+                // A v3 number is AList's, a v4 one OpenList's, whatever
+                // name the user gave.
+                return Some(by_major(v).unwrap_or(Running {
+                    product,
+                    version: v,
+                }));
+            }
+        }
+    }
     // A release a user moved to, without the product's name (a bare
     // `version 3.11.2` may be anything's: Python's, a NAS's).
-    UPDATED,
-    r"(?i)(?:更新到|更新至|升级到|升级至|updated? to|upgraded? to)\s*v?(?P<v>[34]\.\d{1,3}\.\d{1,3})(?-u:\b)"
-);
-
-/// The server and release `text` shows, if any.
-pub(crate) fn detect(text: &str) -> Option<Running> {
-    // Most text names no release: one cheap look first.
-    let lower_hint = ["ersion", "版本", "list", "LIST", "List", "更新", "升级"];
-    if !lower_hint.iter().any(|h| text.contains(h)) {
-        return None;
+    for verb in [
+        "更新到",
+        "更新至",
+        "升级到",
+        "升级至",
+        "updated to",
+        "update to",
+        "upgraded to",
+        "upgrade to",
+    ] {
+        for at in memchr::memmem::find_iter(lower.as_bytes(), verb.as_bytes()) {
+            if let Some((v, _)) = number_at(text.get(at + verb.len()..)?.trim_start()) {
+                return by_major(v);
+            }
+        }
     }
-    // Read line by line, `Version: v3.45.0` stands alone.
-    let alone = text
-        .trim()
-        .strip_prefix("Version: v")
-        .is_some_and(|v| Version::parse(v).is_some() && !v.contains(' '));
-    if let Some(c) = VERSION_COMMAND.captures(text)
-        && (alone || text.contains("WebVersion:") || text.contains("Go Version:"))
-    {
-        let v = Version::parse(&c["v"])?;
-        let product = if text.contains("OpenList") || text.contains("openlist") {
-            Some(Product::Openlist)
-        } else if text.contains("Xhofe") || text.contains("i@nn.ci") {
-            Some(Product::Alist)
-        } else {
-            Product::by_major(v.0)
-        };
-        return product.map(|product| Running {
-            product,
-            version: v,
-        });
-    }
-    if let Some(c) = SETTING.captures(text) {
-        let v = Version::parse(&c["v"])?;
-        return Product::by_major(v.0).map(|product| Running {
-            product,
-            version: v,
-        });
-    }
-    if let Some(c) = NAMED.captures(text) {
-        let v = Version::parse(&c["v"])?;
-        let product = if c["p"].eq_ignore_ascii_case("openlist") {
-            Product::Openlist
-        } else {
-            Product::Alist
-        };
-        // The release must be one of that product's (an OpenList user
-        // saying "AList v4.1" means OpenList; a v3 number is AList's).
-        let product = Product::by_major(v.0).unwrap_or(product);
-        return Some(Running {
-            product,
-            version: v,
-        });
-    }
-    let c = UPDATED.captures(text)?;
-    let v = Version::parse(&c["v"])?;
-    Product::by_major(v.0).map(|product| Running {
-        product,
-        version: v,
-    })
+    None
 }
 
 #[cfg(test)]
