@@ -88,9 +88,9 @@ impl Tables {
         writeln!(
             self.records,
             "    Record {{ id: {id}, severity: Severity::{:?}, fallback: {}, generic: {}, \
-             benign: {}, priority: {}, patterns: {patterns:?}, area: {area}, source: {source}, \
-             line: {line}, literals: {literals:?}, json: {json} }},",
-            e.severity, e.fallback, e.generic, e.benign, e.priority,
+             paste_only: {}, benign: {}, priority: {}, patterns: {patterns:?}, area: {area}, \
+             source: {source}, line: {line}, literals: {literals:?}, json: {json} }},",
+            e.severity, e.fallback, e.generic, e.paste_only, e.benign, e.priority,
         )
         .unwrap();
     }

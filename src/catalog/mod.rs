@@ -30,6 +30,7 @@ mod embedded {
         pub severity: Severity,
         pub fallback: bool,
         pub generic: bool,
+        pub paste_only: bool,
         pub benign: bool,
         pub priority: i32,
         pub patterns: Range,
@@ -78,6 +79,8 @@ pub(crate) struct Entry {
     pub fallback: bool,
     /// Other software prints this wording too (see `schema::RawEntry`).
     pub generic: bool,
+    /// Pasted text only, when nothing else answers (see `schema::RawEntry`).
+    pub paste_only: bool,
     /// Normal operation: recognised so that it is neither a finding nor an
     /// unknown error when it appears in a log.
     pub benign: bool,
@@ -124,6 +127,7 @@ impl RawEntry {
             severity: self.severity,
             fallback: self.fallback,
             generic: self.generic,
+            paste_only: self.paste_only,
             benign: self.benign,
             priority: self.priority,
             patterns: leak_list(&self.patterns),
@@ -352,6 +356,8 @@ pub(crate) fn check_structure(e: &Entry) -> Vec<CatalogIssue> {
 pub(crate) struct Catalog {
     pub entries: Vec<Entry>,
     index: HashMap<&'static str, usize>,
+    /// The vocabulary suggestions are ranked on, built on first use.
+    suggest: once_cell::sync::OnceCell<std::sync::Arc<crate::diagnose::suggest::Index>>,
 }
 
 static EMBEDDED: Lazy<Catalog> = Lazy::new(|| {
@@ -387,6 +393,7 @@ impl embedded::Record {
             severity: self.severity,
             fallback: self.fallback,
             generic: self.generic,
+            paste_only: self.paste_only,
             benign: self.benign,
             priority: self.priority,
             patterns: texts(self.patterns),
@@ -446,6 +453,12 @@ impl Catalog {
             Some(&i) => self.entries[i] = e,
             None => self.push(e),
         }
+    }
+
+    /// The suggestion engine over this catalog (built on first use).
+    pub(crate) fn suggestions(&self) -> &crate::diagnose::suggest::Index {
+        self.suggest
+            .get_or_init(|| std::sync::Arc::new(crate::diagnose::suggest::Index::new(self)))
     }
 
     pub(crate) fn get(&self, id: &str) -> Option<&Entry> {
@@ -562,8 +575,14 @@ mod tests {
             assert_eq!(raw.id, e.id);
             assert_eq!(raw.severity, e.severity);
             assert_eq!(
-                (raw.fallback, raw.generic, raw.benign, raw.priority),
-                (e.fallback, e.generic, e.benign, e.priority),
+                (
+                    raw.fallback,
+                    raw.generic,
+                    raw.paste_only,
+                    raw.benign,
+                    raw.priority
+                ),
+                (e.fallback, e.generic, e.paste_only, e.benign, e.priority),
                 "{}",
                 e.id
             );

@@ -83,6 +83,10 @@ pub(crate) struct RawEntry {
     /// yields this entry. Orthogonal to `fallback`.
     #[serde(default)]
     pub generic: bool,
+    /// Answers pasted text only, and only when nothing else does: no other
+    /// finding and no suggestion (the "collect this" entry).
+    #[serde(default)]
+    pub paste_only: bool,
     pub patterns: Vec<String>,
     pub cause: String,
     pub fix: Vec<String>,

@@ -338,7 +338,7 @@ fn render_text(w: &mut dyn Write, v: &View, s: &CheckSection<'_>) -> io::Result<
     if !v.unknown.is_empty() {
         text::unknown_heading(w, v.lang)?;
         for u in &v.unknown {
-            text::unknown(w, u)?;
+            text::unknown(w, u, v.lang)?;
         }
         writeln!(w)?;
     }

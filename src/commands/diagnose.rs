@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::catalog::Severity;
 use crate::cli::config::{Config, Diagnosis};
-use crate::diagnose::Diagnoser;
+use crate::diagnose::{Diagnoser, suggest};
 use crate::error::Error;
 use crate::matching::Matcher;
 use crate::pipeline::{OutputFailed, ReadMode, ScanOptions, ScanStats, scan};
@@ -28,10 +28,20 @@ pub(crate) fn run(cfg: &Config, run: &Diagnosis, out: &mut dyn Write) -> Result<
     }
 
     let names: Vec<String> = run.sources.iter().map(Source::name).collect();
+    // A pasted text that names its server and release (an issue's version
+    // line) says so before anything is reported.
+    let running = run.sources.iter().enumerate().find_map(|(i, s)| match s {
+        Source::Text { text, .. } => crate::parse::version::detect(text).map(|r| (r, i)),
+        _ => None,
+    });
+    let view_opts = report::ViewOptions {
+        running,
+        ..cfg.view
+    };
     let views = Views {
         catalog: matcher.catalog(),
         names: &names,
-        opts: &cfg.view,
+        opts: &view_opts,
     };
     let streams = matches!(run.shape.format, report::Format::Ndjson) || run.shape.live;
     let progress = io::stderr().is_terminal() && !streams;
@@ -111,6 +121,35 @@ pub(crate) fn run(cfg: &Config, run: &Diagnosis, out: &mut dyn Write) -> Result<
         }
     }
 
+    // Pasted text that no specific entry explains: the entries it most
+    // resembles, led by generic ones another program's line in it has.
+    for (i, src) in run.sources.iter().enumerate() {
+        if !matches!(src, Source::Text { .. }) {
+            continue;
+        }
+        let outcome = d.pastes.get(&i).cloned().unwrap_or_default();
+        if outcome.specific || outcome.troubled.is_empty() {
+            continue;
+        }
+        let text = &outcome.troubled;
+        let cat = matcher.catalog();
+        let mut list: Vec<suggest::Suggestion> = Vec::new();
+        for &e in &outcome.set_aside {
+            let id = cat.entries[e].id.to_string();
+            if !list.iter().any(|s| s.id == id) {
+                list.push(suggest::Suggestion {
+                    id,
+                    score: 0.0,
+                    words: vec!["(wording other programs print too)".into()],
+                });
+            }
+        }
+        list.extend(cat.suggestions().suggest(text, &outcome.found));
+        list.truncate(suggest::MAX_SUGGESTIONS);
+        if !list.is_empty() {
+            notes.suggestions.push((i, list));
+        }
+    }
     let view = views.build(&d, scanned, &notes);
     if let Some(word) = mistyped_command(&run.sources, &view) {
         return Err(Error::Usage(word));

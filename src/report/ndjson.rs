@@ -34,7 +34,9 @@ impl Report for Ndjson<'_> {
     fn occurrence(&mut self, o: &Occurrence) -> io::Result<()> {
         let views = &self.views;
         let source = views.source_name(&o.at);
-        let shown = redact::maybe(&o.shown, views.opts.redact);
+        // The same text as json's: decoded, redacted before it is cut.
+        let shown = redact::clip(&o.shown, crate::diagnose::MAX_SAMPLE_LEN);
+        let shown = redact::maybe(&shown, views.opts.redact);
         let v = match &o.what {
             Occurred::Finding(f) => {
                 let f = views.finding(f);
@@ -51,19 +53,31 @@ impl Report for Ndjson<'_> {
                 v
             }
             Occurred::Unknown(u) => {
-                let u = views.unknown(u);
-                json!({
+                let view = views.unknown(u);
+                let mut v = json!({
                     "type": "unknown", "version": JSON_VERSION, "new": o.new,
-                    "template": u.template, "count": u.count, "level": u.level,
+                    "template": view.template, "count": view.count, "level": view.level,
                     "source": source, "line": o.at.line, "timestamp": o.at.timestamp,
                     "sample": shown,
-                })
+                });
+                if o.new {
+                    v["suggestions"] = json!(views.unknown_suggestions(u));
+                }
+                v
             }
         };
         line(self.out, &v)
     }
 
     fn finish(&mut self, view: &View) -> io::Result<()> {
+        for s in &view.suggestions {
+            let mut v = serde_json::to_value(s).map_err(io::Error::other)?;
+            if let Some(obj) = v.as_object_mut() {
+                obj.insert("type".into(), json!("suggestion"));
+                obj.insert("version".into(), json!(JSON_VERSION));
+            }
+            line(self.out, &v)?;
+        }
         summary(self.out, view)
     }
 }

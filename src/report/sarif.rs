@@ -94,6 +94,7 @@ fn render(w: &mut dyn Write, v: &View) -> io::Result<()> {
                 "rules": rules,
             }},
             "results": results,
+            "properties": {"suggestions": v.suggestions},
         }],
     });
     serde_json::to_writer_pretty(&mut *w, &doc).map_err(io::Error::other)?;

@@ -39,9 +39,9 @@ pub(crate) fn finding(w: &mut dyn Write, f: &FindingView, lang: Lang) -> io::Res
         "[".dimmed(),
         f.id.cyan(),
         "]:".dimmed(),
-        f.title.bold()
+        safe(&f.title).bold()
     )?;
-    let mut at = format!("{}:{}", f.source, f.first_line);
+    let mut at = format!("{}:{}", safe(&f.source), f.first_line);
     if let Some(ts) = &f.first_timestamp {
         at.push_str(&format!(" ({ts})"));
     }
@@ -55,7 +55,7 @@ pub(crate) fn finding(w: &mut dyn Write, f: &FindingView, lang: Lang) -> io::Res
     }
     writeln!(w, "  {} {}", "-->".blue(), at)?;
     for s in &f.samples {
-        writeln!(w, "   {} {}", "|".blue(), s)?;
+        writeln!(w, "   {} {}", "|".blue(), safe(s))?;
     }
     let mut ctx = Vec::new();
     if let Some(a) = &f.context.action {
@@ -73,17 +73,24 @@ pub(crate) fn finding(w: &mut dyn Write, f: &FindingView, lang: Lang) -> io::Res
         ctx.push(s.to_string());
     }
     if !ctx.is_empty() {
-        writeln!(w, "  {} {}", "=".blue(), ctx.join(" · ").dimmed())?;
+        writeln!(w, "  {} {}", "=".blue(), safe(&ctx.join(" · ")).dimmed())?;
     }
     writeln!(
         w,
         "  {} {}",
         label(if zh { "原因:" } else { "cause:" }),
-        f.cause.trim()
+        safe(f.cause.trim())
     )?;
+    if let Some(line) = release_line(f, zh) {
+        writeln!(
+            w,
+            "  {} {line}",
+            label(if zh { "版本:" } else { "release:" })
+        )?;
+    }
     writeln!(w, "  {}", label(if zh { "解决:" } else { "fix:" }))?;
     for (i, step) in f.fix.iter().enumerate() {
-        writeln!(w, "    {}. {}", i + 1, step.trim())?;
+        writeln!(w, "    {}. {}", i + 1, safe(step.trim()))?;
     }
     for d in &f.docs {
         writeln!(
@@ -102,6 +109,41 @@ pub(crate) fn finding(w: &mut dyn Write, f: &FindingView, lang: Lang) -> io::Res
         )?;
     }
     writeln!(w)
+}
+
+/// Where a release fixed the problem, and whether the one in use predates
+/// the fix (when the input names it).
+fn release_line(f: &FindingView, zh: bool) -> Option<String> {
+    if let Some(u) = &f.upgrade {
+        let (p, fixed, running) = (u.product.name(), u.fixed_in, u.running);
+        return Some(match (u.predates, zh) {
+            (true, false) => format!(
+                "fixed in {p} {fixed}; the input shows {running}, which predates the fix: upgrade first"
+            ),
+            (true, true) => {
+                format!("{p} {fixed} 已修复；输入中的版本是 {running}，早于该修复：请先升级")
+            }
+            (false, false) => format!(
+                "fixed in {p} {fixed}; the input shows {running}, which has the fix: the cause is another one"
+            ),
+            (false, true) => {
+                format!("{p} {fixed} 已修复；输入中的版本是 {running}，已包含该修复：原因另有所在")
+            }
+        });
+    }
+    let fx = f.fixed_in.as_ref()?;
+    let list: Vec<String> = [("AList", &fx.alist), ("OpenList", &fx.openlist)]
+        .into_iter()
+        .filter_map(|(p, v)| v.as_ref().map(|v| format!("{p} {v}")))
+        .collect();
+    Some(if zh {
+        format!("已修复于 {}（更早的版本请先升级）", list.join("、"))
+    } else {
+        format!(
+            "fixed in {} (upgrade an older release first)",
+            list.join(", ")
+        )
+    })
 }
 
 fn label(s: &str) -> ColoredString {
@@ -126,29 +168,85 @@ pub(crate) fn unknown_heading(w: &mut dyn Write, lang: Lang) -> io::Result<()> {
     }
 }
 
-pub(crate) fn unknown(w: &mut dyn Write, u: &UnknownView) -> io::Result<()> {
+pub(crate) fn unknown(w: &mut dyn Write, u: &UnknownView, lang: Lang) -> io::Result<()> {
     writeln!(
         w,
         "  {:>5}× {} {}",
         u.count,
         u.level.to_uppercase().red(),
-        u.template
+        safe(&u.template)
     )?;
     writeln!(
         w,
         "         {} {}:{}: {}",
-        "e.g.".dimmed(),
-        u.source,
+        if lang == Lang::Zh { "例：" } else { "e.g." }.dimmed(),
+        safe(&u.source),
         u.first_line,
-        u.sample.dimmed()
-    )
+        safe(&u.sample).dimmed()
+    )?;
+    if !u.suggestions.is_empty() {
+        writeln!(
+            w,
+            "         {}",
+            if lang == Lang::Zh {
+                "可能是："
+            } else {
+                "possibly:"
+            }
+            .yellow()
+        )?;
+        for s in &u.suggestions {
+            suggestion(w, s, "           ")?;
+        }
+    }
+    Ok(())
 }
 
 pub(crate) fn render(w: &mut dyn Write, v: &View) -> io::Result<()> {
     for f in &v.findings {
         finding(w, f, v.lang)?;
     }
+    suggestions(w, v)?;
     unknown_and_summary(w, v)
+}
+
+/// The entries a paste resembles, when none explains it.
+fn suggestions(w: &mut dyn Write, v: &View) -> io::Result<()> {
+    if v.suggestions.is_empty() {
+        return Ok(());
+    }
+    let zh = v.lang == Lang::Zh;
+    writeln!(
+        w,
+        "{}",
+        if zh {
+            "可能是（这段文字与下列问题相似；用 `alist-doctor explain ID` 查看详情）："
+        } else {
+            "Possibly (the text resembles these problems; `alist-doctor explain ID` tells more):"
+        }
+        .yellow()
+        .bold()
+    )?;
+    for s in &v.suggestions {
+        suggestion(w, s, "  ")?;
+    }
+    writeln!(w)
+}
+
+fn suggestion(w: &mut dyn Write, s: &super::SuggestionView, indent: &str) -> io::Result<()> {
+    writeln!(
+        w,
+        "{indent}{} {} {}",
+        s.id.cyan(),
+        "—".dimmed(),
+        safe(&s.title),
+    )?;
+    writeln!(w, "{indent}  {}", safe(&s.words.join(", ")).dimmed())
+}
+
+/// Text from the input or a catalog, safe to print (see `neutral`).
+fn safe(s: &str) -> std::borrow::Cow<'_, str> {
+    super::neutral::neutralise(s)
 }
 
 /// The part of the report after the findings (live mode printed those
@@ -157,11 +255,11 @@ pub(crate) fn unknown_and_summary(w: &mut dyn Write, v: &View) -> io::Result<()>
     if !v.unknown.is_empty() {
         unknown_heading(w, v.lang)?;
         for u in &v.unknown {
-            unknown(w, u)?;
+            unknown(w, u, v.lang)?;
         }
         writeln!(w)?;
     }
-    if v.findings.is_empty() && v.unknown.is_empty() {
+    if v.findings.is_empty() && v.unknown.is_empty() && v.suggestions.is_empty() {
         nothing_found(w, v.lang)?;
     }
     summary(w, v)

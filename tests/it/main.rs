@@ -2,6 +2,7 @@
 //! shared helpers in `util`. Every test drives the real binary or the
 //! library through `alist_doctor::testing`.
 
+mod bodies;
 mod catalog;
 mod check;
 mod cli;
@@ -18,4 +19,8 @@ mod packaging;
 mod pastes;
 mod properties;
 mod real;
+mod real_cases;
+mod secrets;
+mod suggestions;
 mod util;
+mod versions;

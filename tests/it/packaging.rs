@@ -374,12 +374,15 @@ fn every_json_format_matches_the_schema() {
     let unknown = tempfile::NamedTempFile::new().unwrap();
     std::fs::write(
         unknown.path(),
-        "ERRO[2024-01-01 10:00:00] failed frobnicate /a: code 1\n",
+        "ERRO[2024-01-01 10:00:00] failed frobnicate /a: code 1\n\
+         ERRO[2024-01-01 10:00:01] failed frobnicate /b: TooManyRequest\n",
     )
     .unwrap();
     let inputs: Vec<Vec<String>> = vec![
         vec!["failed to start: listen tcp 0.0.0.0:5244: bind: address already in use".into()],
         vec!["nothing to see".into()],
+        // Suggestions (a paraphrase) and "collect this" (nothing to go on).
+        vec!["上传大文件一直提示413".into(), "it shows an error".into()],
         vec![
             "--file".into(),
             fixture("startup-storage.log"),
