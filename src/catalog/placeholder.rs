@@ -33,7 +33,30 @@ pub(crate) fn fill_title(text: &str, captures: &[(String, String)]) -> String {
     if !filled.contains(HOLE) {
         return filled;
     }
-    let mut t = filled.replace(HOLE, "");
+    // Between Chinese words a hole takes its spaces with it (`端口 {port}
+    // 已被占用` → `端口已被占用`).
+    let chars: Vec<char> = filled.chars().collect();
+    let mut joined = String::with_capacity(filled.len());
+    let mut i = 0;
+    while i < chars.len() {
+        let wide = |c: Option<&char>| {
+            c.is_some_and(
+                |&c| matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF),
+            )
+        };
+        if chars[i] == ' '
+            && chars.get(i + 1) == Some(&HOLE)
+            && chars.get(i + 2) == Some(&' ')
+            && wide(i.checked_sub(1).and_then(|p| chars.get(p)))
+            && wide(chars.get(i + 3))
+        {
+            i += 3;
+            continue;
+        }
+        joined.push(chars[i]);
+        i += 1;
+    }
+    let mut t = joined.replace(HOLE, "");
     // Brackets and quotes that held only the placeholder.
     for empty in ["()", "（）", "[]", "\"\"", "''", "``", "「」", "“”", "‘’"] {
         t = t.replace(empty, "");
@@ -156,6 +179,7 @@ mod tests {
         assert_eq!(t("Upload failed ({code})"), "Upload failed");
         assert_eq!(t("Provider said “{message}”"), "Provider said");
         assert_eq!(t("令牌刷新失败：{reason}"), "令牌刷新失败");
+        assert_eq!(t("端口 {port} 已被占用"), "端口已被占用");
         assert_eq!(
             t("Rate limited — {message} — retry later"),
             "Rate limited — retry later"

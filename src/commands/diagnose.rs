@@ -288,6 +288,13 @@ fn mistyped_command(sources: &[Source], view: &View) -> Option<String> {
         return None;
     }
     let lower = word.to_ascii_lowercase();
+    // The command itself, after an option of the diagnosis (`--file x
+    // list`): it must come first.
+    if COMMANDS.contains(&lower.as_str()) {
+        return Some(format!(
+            "`{lower}` is a command: give it first, without the diagnosis's options (`alist-doctor {lower} …`)"
+        ));
+    }
     let close = COMMANDS
         .iter()
         .find(|c| lower != **c && crate::catalog::similarity::osa_distance(&lower, c) <= 1)?;

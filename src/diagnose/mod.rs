@@ -821,7 +821,7 @@ re!(
 );
 
 /// (needle, what the user was doing), most specific first.
-const ACTIONS: &[(&str, &str)] = &[
+pub(crate) const ACTIONS: &[(&str, &str)] = &[
     (
         "failed get enabled storages",
         "loading storages at start-up",

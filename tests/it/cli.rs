@@ -430,3 +430,36 @@ fn config_directory_catalogs() {
         .unwrap();
     assert!(String::from_utf8_lossy(&out.stdout).contains("local.yaml"));
 }
+
+/// Options every command takes may come before the subcommand's name.
+#[test]
+fn shared_options_before_the_subcommand() {
+    let out = doctor()
+        .args(["--lang", "zh", "explain", "port-in-use"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.starts_with("错误[port-in-use]"), "{text}");
+    let out = doctor()
+        .args([
+            "--color=never",
+            "--lang",
+            "zh",
+            "list",
+            "--severity",
+            "info",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8(out.stdout).unwrap().contains("info"));
+    // A diagnosis option does not apply to a subcommand: the word is a paste.
+    let out = doctor()
+        .args(["--format", "json", "list"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("`list` is a command: give it first"), "{err}");
+}

@@ -158,3 +158,15 @@ fn input_without_text_is_said_so() {
     let out = doctor().write_stdin(Vec::new()).output().unwrap();
     assert_eq!(out.status.code(), Some(0));
 }
+
+/// Short pastes are plain text: no NUL pattern to read as UTF-16 in four
+/// letters, and a word shorter than four characters is still text.
+#[test]
+fn short_pastes_are_utf8_text() {
+    for text in ["a", "hi", "abc", "abcd", "a b", "错误"] {
+        let (code, v) = crate::util::json(&["--", text], None);
+        assert!(code == 0 || code == 1, "{text}: exit {code}");
+        assert_eq!(v["summary"]["encoding"], serde_json::json!([]), "{text}");
+        assert_eq!(v["summary"]["errors"], serde_json::json!([]), "{text}");
+    }
+}

@@ -24,3 +24,4 @@ mod secrets;
 mod suggestions;
 mod util;
 mod versions;
+mod zh;
