@@ -311,7 +311,8 @@ fn internal_error(payload: &(dyn std::any::Any + Send)) -> io::Error {
         .or_else(|| payload.downcast_ref::<String>().cloned())
         .unwrap_or_else(|| "unknown cause".into());
     io::Error::other(format!(
-        "internal error, reading stopped here (a bug: please report it): {what}"
+        "internal error, reading stopped here (a bug: please report it at {}/issues): {what}",
+        env!("CARGO_PKG_REPOSITORY")
     ))
 }
 

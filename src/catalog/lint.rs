@@ -241,6 +241,31 @@ fn check_text(e: &Entry, strict: bool) -> Vec<CatalogIssue> {
             "cite the release notes or the fixing commit in evidence",
         ));
     }
+    // A problem a release fixed: the first thing to do is that upgrade
+    // (the report says whether the release in use predates it).
+    if fixed_in.alist.is_some() || fixed_in.openlist.is_some() {
+        let first = r.fix.first().map(|f| f.to_lowercase()).unwrap_or_default();
+        let zh_first =
+            r.zh.as_ref()
+                .and_then(|z| z.fix.first())
+                .cloned()
+                .unwrap_or_default();
+        if !(first.contains("upgrade") || first.contains("update")) {
+            out.push(
+                CatalogIssue::error(e.source, "with fixed_in, the first fix step is the upgrade")
+                    .at_entry(e, "fix[0]"),
+            );
+        }
+        if r.zh.is_some() && !(zh_first.contains("升级") || zh_first.contains("更新")) {
+            out.push(
+                CatalogIssue::error(
+                    e.source,
+                    "with fixed_in, the first fix step is the upgrade (升级)",
+                )
+                .at_entry(e, "zh.fix[0]"),
+            );
+        }
+    }
     for (i, d) in r.docs.iter().enumerate() {
         if !d.starts_with("https://") {
             out.push(warn(
@@ -397,6 +422,32 @@ mod tests {
             has("t.yaml:2: warning: entry 'one', field 'zh'"),
             "{text:#?}"
         );
+    }
+
+    #[test]
+    fn a_fixed_problem_starts_with_the_upgrade() {
+        let yaml = |fix: &str| {
+            format!(
+                r#"
+- id: fixed
+  title: t
+  severity: error
+  fixed_in: {{alist: "v3.41.0"}}
+  patterns: ['boom']
+  cause: c
+  fix: ['{fix}']
+  examples: ['boom']
+  evidence: ["AlistGo/alist:drivers/x/util.go@v3.41.0 fix released"]
+"#
+            )
+        };
+        let says = |fix: &str| {
+            lint(&file(&yaml(fix)), false)
+                .iter()
+                .any(|d| !d.warning && d.message.contains("first fix step is the upgrade"))
+        };
+        assert!(says("Reload the storage."));
+        assert!(!says("Upgrade to AList v3.41.0 or later."));
     }
 
     #[test]

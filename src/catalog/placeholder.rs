@@ -18,9 +18,67 @@ pub(crate) fn placeholders(text: &str) -> Vec<Placeholder<'_>> {
 }
 
 /// `text` with placeholders replaced by capture values; a placeholder whose
-/// capture did not take part uses its fallback, or `<name>`.
+/// capture did not take part (or caught nothing) uses its fallback, or
+/// `<name>` (in advice that reads as "put yours here": `--port <port>`).
 pub(crate) fn fill(text: &str, captures: &[(String, String)]) -> String {
     fill_with(text, captures, |name| format!("<{name}>"))
+}
+
+/// `fill` for a title: a placeholder with nothing to fill it disappears,
+/// and so do the separators and brackets it leaves dangling
+/// (`Token refresh failed: {reason}` → `Token refresh failed`).
+pub(crate) fn fill_title(text: &str, captures: &[(String, String)]) -> String {
+    const HOLE: char = '\u{1}';
+    let filled = fill_with(text, captures, |_| HOLE.to_string());
+    if !filled.contains(HOLE) {
+        return filled;
+    }
+    // Between Chinese words a hole takes its spaces with it (`端口 {port}
+    // 已被占用` → `端口已被占用`).
+    let chars: Vec<char> = filled.chars().collect();
+    let mut joined = String::with_capacity(filled.len());
+    let mut i = 0;
+    while i < chars.len() {
+        let wide = |c: Option<&char>| {
+            c.is_some_and(
+                |&c| matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF),
+            )
+        };
+        if chars[i] == ' '
+            && chars.get(i + 1) == Some(&HOLE)
+            && chars.get(i + 2) == Some(&' ')
+            && wide(i.checked_sub(1).and_then(|p| chars.get(p)))
+            && wide(chars.get(i + 3))
+        {
+            i += 3;
+            continue;
+        }
+        joined.push(chars[i]);
+        i += 1;
+    }
+    let mut t = joined.replace(HOLE, "");
+    // Brackets and quotes that held only the placeholder.
+    for empty in ["()", "（）", "[]", "\"\"", "''", "``", "「」", "“”", "‘’"] {
+        t = t.replace(empty, "");
+    }
+    let mut out = String::with_capacity(t.len());
+    for w in t.split(' ').filter(|w| !w.is_empty()) {
+        // A separator left between two spaces (`a — b` without `b`'s
+        // value) or glued to a bracket goes with the hole.
+        if matches!(w, "-" | "—" | "–" | ":" | "/" | "," | "·") {
+            out.push_str(" \u{2}");
+            continue;
+        }
+        if !out.is_empty() && !w.starts_with([')', '）', ',', '.', ':', '，', '。']) {
+            out.push(' ');
+        }
+        out.push_str(w);
+    }
+    // Separators with nothing after them, or doubled.
+    let out = out.replace(" \u{2} \u{2}", " \u{2}");
+    let out = out.replace(" \u{2}", " —");
+    let trim: &[char] = &[' ', ':', '：', ',', '，', '-', '—', '–', '/', '·'];
+    out.trim_matches(trim).replace("( ", "(").replace(" )", ")")
 }
 
 /// `fill`, with `missing` rendering a placeholder that has neither a capture
@@ -38,7 +96,7 @@ pub(crate) fn fill_with(
     scan_spans(text, |start, end, p| spans.push((start, end, p)));
     for (start, end, p) in spans {
         out.push_str(&text[last..start]);
-        match captures.iter().find(|(n, _)| n == p.name) {
+        match captures.iter().find(|(n, v)| n == p.name && !v.is_empty()) {
             Some((_, v)) => out.push_str(v),
             None => match p.fallback {
                 Some(fb) => out.push_str(fb),
@@ -101,5 +159,36 @@ mod tests {
             r#"body {"code":500} <x>"#
         );
         assert_eq!(placeholders("{a} {b|c} {Not} {}").len(), 2);
+        let empty = vec![("port".to_string(), String::new())];
+        assert_eq!(fill("--port {port}", &empty), "--port <port>");
+    }
+
+    #[test]
+    fn titles_lose_what_has_no_value() {
+        let none: Vec<(String, String)> = Vec::new();
+        let t = |s: &str| fill_title(s, &none);
+        assert_eq!(
+            t("Aliyun token refresh failed: {reason}"),
+            "Aliyun token refresh failed"
+        );
+        assert_eq!(
+            t("Refused {method} {path} (403 Forbidden)"),
+            "Refused (403 Forbidden)"
+        );
+        assert_eq!(t("Port {port} is in use"), "Port is in use");
+        assert_eq!(t("Upload failed ({code})"), "Upload failed");
+        assert_eq!(t("Provider said “{message}”"), "Provider said");
+        assert_eq!(t("令牌刷新失败：{reason}"), "令牌刷新失败");
+        assert_eq!(t("端口 {port} 已被占用"), "端口已被占用");
+        assert_eq!(
+            t("Rate limited — {message} — retry later"),
+            "Rate limited — retry later"
+        );
+        assert_eq!(
+            t("Mount {mount|a storage} failed"),
+            "Mount a storage failed"
+        );
+        let caps = vec![("reason".to_string(), "bad".to_string())];
+        assert_eq!(fill_title("Failed: {reason}", &caps), "Failed: bad");
     }
 }

@@ -6,37 +6,13 @@
 use super::config::ConfigFile;
 use super::db::Database;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Fork {
-    Alist,
-    Openlist,
-}
+// One notion of a server and its releases, shared with the diagnosis
+// (`parse::version`): the fork is the product.
+pub(crate) use crate::parse::version::{Product as Fork, Version};
 
-impl Fork {
-    pub(crate) fn id(self) -> &'static str {
-        match self {
-            Fork::Alist => "alist",
-            Fork::Openlist => "openlist",
-        }
-    }
-
-    pub(crate) fn name(self) -> &'static str {
-        match self {
-            Fork::Alist => "AList",
-            Fork::Openlist => "OpenList",
-        }
-    }
-}
-
-/// A release as numbers (`v4.2.5` → [4, 2, 5]).
-pub(crate) fn release(v: &str) -> Option<[u32; 3]> {
-    let v = v.trim().strip_prefix('v').unwrap_or(v.trim());
-    let mut it = v.split(['.', '-', '+']);
-    let mut out = [0; 3];
-    for slot in &mut out {
-        *slot = it.next()?.parse().ok()?;
-    }
-    Some(out)
+/// A release as numbers (`v4.2.5`); `None` for `dev` or `beta` builds.
+pub(crate) fn release(v: &str) -> Option<Version> {
+    Version::parse(v)
 }
 
 /// What the files say.
@@ -44,9 +20,9 @@ pub(crate) fn release(v: &str) -> Option<[u32; 3]> {
 pub(crate) struct Detected {
     pub fork: Option<Fork>,
     /// The release of the last start, when a file names one.
-    pub version: Option<[u32; 3]>,
+    pub version: Option<Version>,
     /// The earliest release the schema can be from, when no file names one.
-    pub at_least: Option<[u32; 3]>,
+    pub at_least: Option<Version>,
     /// `version` setting of the database and `last_launched_version`.
     pub db_version: Option<String>,
     pub config_version: Option<String>,
@@ -56,29 +32,38 @@ pub(crate) struct Detected {
 impl Detected {
     /// `v4.2.5`, `≥ v3.46.0`, or `None`.
     pub(crate) fn shown(&self) -> Option<String> {
-        let f = |v: [u32; 3]| format!("v{}.{}.{}", v[0], v[1], v[2]);
         self.version
-            .map(f)
-            .or_else(|| self.at_least.map(|v| format!(">= {}", f(v))))
+            .map(|v| v.to_string())
+            .or_else(|| self.at_least.map(|v| format!(">= {v}")))
     }
 }
 
 /// Schema markers: (table, column or "" for the table, fork, first release).
-const MARKERS: &[(&str, &str, Fork, [u32; 3])] = &[
-    ("roles", "", Fork::Alist, [3, 46, 0]),
-    ("sessions", "", Fork::Alist, [3, 52, 0]),
-    ("shares", "", Fork::Alist, [3, 59, 0]),
-    ("storages", "down_proxy_sign", Fork::Alist, [3, 56, 0]),
-    ("sharing_dbs", "", Fork::Openlist, [4, 1, 2]),
-    ("storages", "disable_proxy_sign", Fork::Openlist, [4, 0, 9]),
+const MARKERS: &[(&str, &str, Fork, Version)] = &[
+    ("roles", "", Fork::Alist, Version(3, 46, 0)),
+    ("sessions", "", Fork::Alist, Version(3, 52, 0)),
+    ("shares", "", Fork::Alist, Version(3, 59, 0)),
+    (
+        "storages",
+        "down_proxy_sign",
+        Fork::Alist,
+        Version(3, 56, 0),
+    ),
+    ("sharing_dbs", "", Fork::Openlist, Version(4, 1, 2)),
+    (
+        "storages",
+        "disable_proxy_sign",
+        Fork::Openlist,
+        Version(4, 0, 9),
+    ),
     (
         "storages",
         "custom_cache_policies",
         Fork::Openlist,
-        [4, 1, 9],
+        Version(4, 1, 9),
     ),
-    ("users", "allow_ldap", Fork::Openlist, [4, 1, 9]),
-    ("meta", "read_users", Fork::Openlist, [4, 2, 0]),
+    ("users", "allow_ldap", Fork::Openlist, Version(4, 1, 9)),
+    ("meta", "read_users", Fork::Openlist, Version(4, 2, 0)),
 ];
 
 /// Config keys only one fork writes: (dotted key, fork).
@@ -139,7 +124,7 @@ pub(crate) fn detect(config: Option<&ConfigFile>, db: Option<&Database>, prefix:
         .find_map(|v| release(v).map(|r| (v.to_string(), r)));
     if let Some((text, r)) = named {
         d.version = Some(r);
-        d.fork = Some(if r[0] >= 4 {
+        d.fork = Some(if r.0 >= 4 {
             Fork::Openlist
         } else {
             Fork::Alist
@@ -155,8 +140,8 @@ pub(crate) fn detect(config: Option<&ConfigFile>, db: Option<&Database>, prefix:
             (a, o) if o > a => Some(Fork::Openlist),
             _ => None,
         };
-        if d.fork == Some(Fork::Openlist) && d.at_least.is_none_or(|v| v[0] < 4) {
-            d.at_least = Some([4, 0, 0]);
+        if d.fork == Some(Fork::Openlist) && d.at_least.is_none_or(|v| v.0 < 4) {
+            d.at_least = Some(Version(4, 0, 0));
         }
     }
     d
@@ -168,8 +153,8 @@ mod tests {
 
     #[test]
     fn releases() {
-        assert_eq!(release("v4.2.5"), Some([4, 2, 5]));
-        assert_eq!(release("v3.35.0-beta"), Some([3, 35, 0]));
+        assert_eq!(release("v4.2.5"), Some(Version(4, 2, 5)));
+        assert_eq!(release("v3.35.0-beta"), Some(Version(3, 35, 0)));
         assert_eq!(release("dev"), None);
     }
 }

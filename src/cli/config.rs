@@ -205,6 +205,7 @@ impl Config {
                     DocsArg::Openlist => Server::Openlist,
                 },
                 redact: !no_redact,
+                running: None,
             },
             color: resolve_color(color, env, tty.stdout),
             catalog: CatalogChoice {

@@ -31,7 +31,7 @@ fn steady_allocator() {
 /// Entry point of the binary.
 pub(crate) fn main() -> ExitCode {
     steady_allocator();
-    let args = match Args::try_parse() {
+    let args = match Args::try_parse_from(subcommand_first(std::env::args_os().collect())) {
         Ok(a) => a,
         Err(e) => {
             let code = if e.use_stderr() { 2 } else { 0 };
@@ -59,6 +59,44 @@ pub(crate) fn main() -> ExitCode {
             ExitCode::from(e.code())
         }
     }
+}
+
+/// `alist-doctor --lang zh explain port-in-use`: options every command
+/// takes, written before the subcommand, would make clap read the
+/// subcommand's name as a pasted text (pastes and subcommands exclude each
+/// other). Only such options before it: the subcommand is moved first.
+pub(crate) fn subcommand_first(mut argv: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsString> {
+    use clap::CommandFactory;
+    let cmd = Args::command();
+    let global: Vec<(String, bool)> = cmd
+        .get_arguments()
+        .filter(|a| a.is_global_set())
+        .filter_map(|a| {
+            let takes_value = a.get_action().takes_values();
+            a.get_long().map(|l| (format!("--{l}"), takes_value))
+        })
+        .collect();
+    let names: Vec<&str> = cmd.get_subcommands().map(|c| c.get_name()).collect();
+    let mut i = 1;
+    while let Some(word) = argv.get(i).and_then(|a| a.to_str()) {
+        if names.contains(&word) {
+            if i > 1 {
+                let sub = argv.remove(i);
+                argv.insert(1, sub);
+            }
+            break;
+        }
+        let (flag, inline) = match word.split_once('=') {
+            Some((f, _)) => (f, true),
+            None => (word, false),
+        };
+        match global.iter().find(|(g, _)| g == flag) {
+            Some((_, true)) if !inline => i += 2,
+            Some(_) => i += 1,
+            None => break,
+        }
+    }
+    argv
 }
 
 impl From<Error> for io::Error {

@@ -28,10 +28,20 @@ pub(crate) fn run(cfg: &Config, run: &Diagnosis, out: &mut dyn Write) -> Result<
     }
 
     let names: Vec<String> = run.sources.iter().map(Source::name).collect();
+    // A pasted text that names its server and release (an issue's version
+    // line) says so before anything is reported.
+    let running = run.sources.iter().enumerate().find_map(|(i, s)| match s {
+        Source::Text { text, .. } => crate::parse::version::detect(text).map(|r| (r, i)),
+        _ => None,
+    });
+    let view_opts = report::ViewOptions {
+        running,
+        ..cfg.view
+    };
     let views = Views {
         catalog: matcher.catalog(),
         names: &names,
-        opts: &cfg.view,
+        opts: &view_opts,
     };
     let streams = matches!(run.shape.format, report::Format::Ndjson) || run.shape.live;
     let progress = io::stderr().is_terminal() && !streams;
@@ -283,6 +293,13 @@ fn mistyped_command(sources: &[Source], view: &View) -> Option<String> {
         return None;
     }
     let lower = word.to_ascii_lowercase();
+    // The command itself, after an option of the diagnosis (`--file x
+    // list`): it must come first.
+    if COMMANDS.contains(&lower.as_str()) {
+        return Some(format!(
+            "`{lower}` is a command: give it first, without the diagnosis's options (`alist-doctor {lower} …`)"
+        ));
+    }
     let close = COMMANDS
         .iter()
         .find(|c| lower != **c && crate::catalog::similarity::osa_distance(&lower, c) <= 1)?;

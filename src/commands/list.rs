@@ -60,9 +60,12 @@ pub(crate) fn run(cfg: &Config, l: &ListChoice, out: &mut dyn Write) -> Result<u
                 let view = EntryView::new(e, &cfg.view);
                 write!(
                     out,
-                    "{:<width$}  {:<7}  {}",
+                    "{:<width$}  {}  {}",
                     e.id,
-                    e.severity.as_str(),
+                    crate::report::text::severity_column(
+                        e.severity,
+                        cfg.view.lang == crate::catalog::Lang::Zh
+                    ),
                     crate::report::neutral::neutralise(&view.title)
                 )?;
                 if l.source {

@@ -4,6 +4,7 @@
 
 use crate::matching::memo::{FastMap as HashMap, Memo};
 
+use std::hash::BuildHasher;
 use std::sync::Arc;
 
 use crate::catalog::Severity;
@@ -20,7 +21,8 @@ pub(crate) const MAX_UNKNOWN: usize = 1_000;
 /// without captures.
 pub(crate) const MAX_VARIANTS: usize = 16;
 const MAX_SAMPLES: usize = 3;
-const MAX_SAMPLE_LEN: usize = 2_000;
+/// Longest sample, matched text or template shown, in bytes (see `sample`).
+pub(crate) const MAX_SAMPLE_LEN: usize = 2_000;
 
 /// Where an occurrence is: input index, line, timestamp.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -86,6 +88,9 @@ pub(crate) struct Unknown {
     pub template: String,
     pub count: u64,
     pub level: Option<Level>,
+    /// A service's answer (`parse::body`) no entry knows, rather than an
+    /// error line: reported with level `body`.
+    pub body: bool,
     pub first: Position,
     pub sample: String,
 }
@@ -139,8 +144,8 @@ pub(crate) struct Stats {
     /// Occurrences of known problems past the findings cap that no
     /// finding could count (still counted in the summary).
     pub findings_uncounted: u64,
-    /// Occurrences of unknown errors past the template cap (the same).
-    pub unknown_uncounted: u64,
+    /// Unknown-error occurrences past the template cap: counted, not kept.
+    pub unknown_past_cap: u64,
 }
 
 /// The diagnosis of a run: findings (known problems, repeats collapsed),
@@ -154,6 +159,10 @@ pub(crate) struct Diagnoser<'m> {
     /// Findings by entry, then captures.
     by_key: HashMap<usize, HashMap<Vec<(String, String)>, usize>>,
     by_template: HashMap<String, usize>,
+    /// Samples longer than `MAX_SAMPLE_LEN` kept per finding, by a hash of
+    /// their whole text: they are kept redacted and cut, so they cannot be
+    /// compared with a new text without redacting it.
+    long_samples: HashMap<(usize, u64), ()>,
     /// Matching for `observe`; worker threads have workers of their own.
     worker: MatchWorker<'m>,
     /// Distinct capture sets recorded per entry.
@@ -165,6 +174,11 @@ pub(crate) struct Diagnoser<'m> {
     paste: bool,
     /// What each pasted input came to (for suggestions), by input.
     pub pastes: HashMap<usize, PasteOutcome>,
+    /// The server and release an input showed (`alist version`, the
+    /// settings API), and which input: the first found.
+    pub running: Option<(crate::parse::version::Running, usize)>,
+    /// Events of the current input looked at for a release.
+    version_looks: u32,
 }
 
 /// What the entries made of one pasted input.
@@ -180,6 +194,9 @@ pub(crate) struct PasteOutcome {
     /// text suggestions are ranked on (bounded).
     pub troubled: String,
 }
+
+/// Events of a log looked at for the release it names.
+const MAX_VERSION_LOOKS: u32 = 1000;
 
 /// How much of a paste's troubled text suggestions look at.
 const TROUBLED_TEXT: usize = 8 << 10;
@@ -267,7 +284,7 @@ impl<'m> MatchWorker<'m> {
         if ev.is_routine() {
             return None;
         }
-        let text = ev.match_text();
+        let (text, lines) = ev.match_text_and_lines();
         // Another program's line that shows nothing of AList: generic
         // wording does not explain it. (A bare message is the user's own.)
         let foreign = ev.is_foreign()
@@ -281,13 +298,15 @@ impl<'m> MatchWorker<'m> {
         } else {
             (self.hits(&text), Vec::new())
         };
-        // A one-line event's match text is its head normalised; without
-        // escapes that is its head tidied, which is what it is shown as.
-        let shown = if ev.is_one_line() && !crate::parse::normalize::has_escapes(&ev.head) {
-            (text.len() > MAX_SAMPLE_LEN)
-                .then(|| crate::parse::normalize::clip_bytes(&text, MAX_SAMPLE_LEN))
+        // A one-line event is shown as it is matched: its head, decoded;
+        // text of several lines by the lines the match spans, not the prose
+        // around them. Texts are cut to length when kept (`sample`),
+        // redacted first.
+        let top = reported_hit(&hits, &self.matcher.catalog().entries, self.paste);
+        let shown = if let (Some(i), true) = (top, lines.len() > 1) {
+            Some(lines_of(&text, &lines, hits[i].start, hits[i].end).to_string())
         } else {
-            Some(clip(ev.headline()))
+            (!ev.is_one_line()).then(|| crate::parse::normalize::normalize(ev.headline()))
         };
         Some(Matched {
             text,
@@ -381,11 +400,14 @@ impl<'m> Diagnoser<'m> {
             stats: Stats::default(),
             by_key: HashMap::default(),
             by_template: HashMap::default(),
+            long_samples: HashMap::default(),
             worker: MatchWorker::new(matcher, false),
             variants: HashMap::default(),
             source: 0,
             paste: false,
             pastes: HashMap::default(),
+            running: None,
+            version_looks: 0,
         }
     }
 
@@ -402,6 +424,7 @@ impl<'m> Diagnoser<'m> {
     pub(crate) fn start_input(&mut self, source: usize, paste: bool) {
         self.source = source;
         self.paste = paste;
+        self.version_looks = 0;
         self.worker.paste = paste;
     }
 
@@ -442,6 +465,12 @@ impl<'m> Diagnoser<'m> {
         else {
             return nothing(Outcome::Nothing);
         };
+        // A log that names its release does so near its start (a pasted
+        // text is looked at whole before reading).
+        if self.running.is_none() && !self.paste && self.version_looks < MAX_VERSION_LOOKS {
+            self.version_looks += 1;
+            self.running = crate::parse::version::detect(&text).map(|r| (r, self.source));
+        }
         let entries = &self.matcher.catalog().entries;
         let top = reported_hit(&hits, entries, self.paste);
         if self.paste {
@@ -473,10 +502,46 @@ impl<'m> Diagnoser<'m> {
             line: ev.line,
             timestamp: &ev.timestamp,
         };
-        let outcome = match top {
-            Some(i) => self.record_finding(&hits, i, &text, shown.as_deref().unwrap_or(&text), pos),
-            None if ev.is_error() => self.record_unknown(ev, pos.into_position()),
-            None => Outcome::Nothing,
+        // A service's answer that only a fallback, or nothing, explains:
+        // its code and message are the reason, and what to report. In a
+        // log only error lines are looked into (warnings are often retries).
+        let weak = top.is_none_or(|i| entries[hits[i].entry].fallback);
+        let body = if weak && (self.paste || ev.is_error()) {
+            crate::parse::body::find(&text)
+        } else {
+            None
+        };
+        // "Collect this" gives way to what the text does hold: a service's
+        // answer, or an error line to report as an unknown error.
+        let top = top
+            .filter(|&i| !(entries[hits[i].entry].paste_only && (body.is_some() || ev.is_error())));
+        // The answer in the words entries are written against may have a
+        // specific entry of its own (an S3 `<Code>NoSuchBucket</Code>`).
+        if let Some(b) = &body {
+            let canonical = b.canonical();
+            let alt = self.worker.hits(&canonical);
+            if let Some(i) = reported_hit(&alt, entries, self.paste)
+                && !entries[alt[i].entry].fallback
+            {
+                if let Some(p) = self.pastes.get_mut(&self.source) {
+                    p.found.push(alt[i].entry);
+                    p.specific = true;
+                }
+                let shown = text.replace('\n', " ");
+                let outcome = self.record_finding(&alt, i, &canonical, &shown, pos);
+                return Recorded { outcome, shown };
+            }
+        }
+        if let (Some(b), Some(_)) = (&body, top) {
+            self.record_body(b, &text, pos.into_position());
+        }
+        let outcome = match (top, body) {
+            (Some(i), _) => {
+                self.record_finding(&hits, i, &text, shown.as_deref().unwrap_or(&text), pos)
+            }
+            (None, Some(b)) => self.record_body(&b, &text, pos.into_position()),
+            (None, None) if ev.is_error() => self.record_unknown(ev, pos.into_position()),
+            (None, None) => Outcome::Nothing,
         };
         Recorded {
             outcome,
@@ -542,8 +607,16 @@ impl<'m> Diagnoser<'m> {
             let f = &mut self.findings[i];
             f.count += 1;
             pos.write_to(&mut f.last);
-            if f.samples.len() < MAX_SAMPLES && !f.samples.iter().any(|s| s == shown) {
-                f.samples.push(shown.to_string());
+            if f.samples.len() < MAX_SAMPLES {
+                let new = if shown.len() <= MAX_SAMPLE_LEN {
+                    !f.samples.iter().any(|s| s == shown)
+                } else {
+                    let key = (i, self.by_key.hasher().hash_one(shown));
+                    self.long_samples.insert(key, ()).is_none()
+                };
+                if new {
+                    f.samples.push(sample(shown));
+                }
             }
             return Outcome::Finding {
                 index: i,
@@ -574,14 +647,19 @@ impl<'m> Diagnoser<'m> {
             .collect();
         let index = self.findings.len();
         *self.variants.entry(hit.entry).or_insert(0) += 1;
+        if shown.len() > MAX_SAMPLE_LEN {
+            let key = (index, self.by_key.hasher().hash_one(shown));
+            self.long_samples.insert(key, ());
+        }
+        let shown = sample(shown);
         self.findings.push(Finding {
             entry: hit.entry,
             captures: captures.to_vec(),
             count: 1,
             first: pos.into_position(),
             last: pos.into_position(),
-            matched: shown.to_string(),
-            samples: vec![shown.to_string()],
+            matched: shown.clone(),
+            samples: vec![shown],
             context: context_of(text),
             also,
         });
@@ -594,8 +672,11 @@ impl<'m> Diagnoser<'m> {
 
     fn record_unknown(&mut self, ev: &Event, pos: Position) -> Outcome {
         let shown = crate::parse::normalize::normalize(ev.headline());
-        let template = template_of(&shown);
-        if let Some(&i) = self.by_template.get(&template) {
+        // Grouped by the template of the text as it came, which is never
+        // shown: the template shown is built from the redacted text, once
+        // per new template (views merge the ones that then read alike).
+        let key = template_of(&shown);
+        if let Some(&i) = self.by_template.get(&key) {
             self.unknown[i].count += 1;
             return Outcome::Unknown {
                 index: i,
@@ -604,18 +685,71 @@ impl<'m> Diagnoser<'m> {
         }
         if self.unknown.len() >= MAX_UNKNOWN {
             self.stats.unknown_capped = true;
-            self.stats.unknown_uncounted += 1;
+            self.stats.unknown_past_cap += 1;
             return Outcome::Nothing;
         }
         let index = self.unknown.len();
         self.unknown.push(Unknown {
-            template: template.clone(),
+            template: template_of(&crate::report::redact::redact(&shown)),
             count: 1,
             level: ev.level.or(Some(Level::Panic)),
+            body: false,
             first: pos,
-            sample: clip(&shown),
+            sample: sample(&shown),
         });
-        self.by_template.insert(template, index);
+        self.by_template.insert(key, index);
+        Outcome::Unknown { index, new: true }
+    }
+
+    /// A service's answer no entry knows, listed by its kind, code and
+    /// message (numbers in the message masked; the code is kept whole:
+    /// it is what tells one answer from another).
+    fn record_body(&mut self, b: &crate::parse::body::Body, text: &str, pos: Position) -> Outcome {
+        let template = |redact: bool| {
+            crate::parse::body::Body {
+                message: b.message.as_deref().map(|m| {
+                    if redact {
+                        template_of(&crate::report::redact::redact(m))
+                    } else {
+                        template_of(m)
+                    }
+                }),
+                code: b.code.as_deref().map(|c| {
+                    if redact {
+                        crate::report::redact::redact(c).into_owned()
+                    } else {
+                        c.to_string()
+                    }
+                }),
+                ..b.clone()
+            }
+            .describe()
+        };
+        // Grouped like other unknown errors: by the text as it came; the
+        // template shown is built from the redacted text.
+        let key = template(false);
+        if let Some(&i) = self.by_template.get(&key) {
+            self.unknown[i].count += 1;
+            return Outcome::Unknown {
+                index: i,
+                new: false,
+            };
+        }
+        if self.unknown.len() >= MAX_UNKNOWN {
+            self.stats.unknown_capped = true;
+            self.stats.unknown_past_cap += 1;
+            return Outcome::Nothing;
+        }
+        let index = self.unknown.len();
+        self.unknown.push(Unknown {
+            template: template(true),
+            count: 1,
+            level: None,
+            body: true,
+            first: pos,
+            sample: sample(&text.replace('\n', " ")),
+        });
+        self.by_template.insert(key, index);
         Outcome::Unknown { index, new: true }
     }
 
@@ -625,10 +759,19 @@ impl<'m> Diagnoser<'m> {
 
     /// Findings in report order: severity, then count, then first seen.
     pub(crate) fn sorted_findings(&self) -> Vec<&Finding> {
+        let entries = &self.matcher.catalog().entries;
+        // In a paste the specific answer comes first, whatever line of it
+        // matched: a fallback wrapper or wording other programs share is
+        // the weaker reading even when its severity is higher.
+        let weak = |f: &Finding| {
+            let e = &entries[f.entry];
+            self.pastes.contains_key(&f.first.source) && (e.fallback || e.generic)
+        };
         let mut v: Vec<&Finding> = self.findings.iter().collect();
         v.sort_by(|a, b| {
-            self.severity(b)
-                .cmp(&self.severity(a))
+            weak(a)
+                .cmp(&weak(b))
+                .then(self.severity(b).cmp(&self.severity(a)))
                 .then(b.count.cmp(&a.count))
                 .then((a.first.source, a.first.line).cmp(&(b.first.source, b.first.line)))
         });
@@ -646,8 +789,28 @@ impl<'m> Diagnoser<'m> {
     }
 }
 
+/// The lines of `text` (beginning at `starts`) that bytes `start..end`
+/// touch, without the separator that follows the last.
+fn lines_of<'t>(text: &'t str, starts: &[usize], start: usize, end: usize) -> &'t str {
+    let first = starts.partition_point(|&s| s <= start).saturating_sub(1);
+    let last = starts
+        .partition_point(|&s| s < end.max(start + 1))
+        .saturating_sub(1);
+    let from = starts[first];
+    let to = starts.get(last + 1).map_or(text.len(), |&next| next - 1);
+    // boundary: line starts follow a one-byte separator (` ` or `\n`).
+    #[allow(clippy::string_slice)]
+    text.get(from..to.max(from)).unwrap_or(text)
+}
+
 fn clip(s: &str) -> String {
     crate::parse::normalize::clip_bytes(&crate::parse::normalize::tidy(s), MAX_SAMPLE_LEN)
+}
+
+/// A text as kept to be shown: cut to `MAX_SAMPLE_LEN`, redacted before
+/// the cut when it is cut, so that no secret is left half masked.
+fn sample(s: &str) -> String {
+    crate::report::redact::clip(s, MAX_SAMPLE_LEN).into_owned()
 }
 
 use crate::static_regex as re;
@@ -662,7 +825,7 @@ re!(
 );
 
 /// (needle, what the user was doing), most specific first.
-const ACTIONS: &[(&str, &str)] = &[
+pub(crate) const ACTIONS: &[(&str, &str)] = &[
     (
         "failed get enabled storages",
         "loading storages at start-up",

@@ -395,13 +395,12 @@ impl Matcher {
         hit.captures = capture_names(re)
             .filter_map(|n| {
                 caps.get_group_by_name(n).map(|span| {
-                    (
-                        n.to_string(),
-                        crate::parse::normalize::clip_bytes(
-                            &String::from_utf8_lossy(&text.as_bytes()[span.range()]),
-                            MAX_CAPTURE,
-                        ),
-                    )
+                    // Redacted before it is cut, when it is cut; the user's
+                    // sentence after Chinese punctuation is no part of it.
+                    let value = String::from_utf8_lossy(&text.as_bytes()[span.range()]);
+                    let value =
+                        crate::report::redact::clip(cut_at_prose(&value), MAX_CAPTURE).into_owned();
+                    (n.to_string(), value)
                 })
             })
             .collect();
@@ -441,9 +440,42 @@ fn deeper(a: &Hit, b: &Hit) -> bool {
     (a.start, a.end - a.start) > (b.start, b.end - b.start)
 }
 
+/// A capture ends where Chinese punctuation closes the message
+/// (`账号或密码错误。请问怎么解决` → `账号或密码错误`): what follows is the
+/// user's sentence, not the provider's words. A closing quote ends it only
+/// when the capture did not open that quote itself.
+fn cut_at_prose(s: &str) -> &str {
+    let mut open = 0usize;
+    for (i, c) in s.char_indices() {
+        match c {
+            '「' | '“' => open += 1,
+            '」' | '”' if open > 0 => open -= 1,
+            '，' | '。' | '：' | '；' | '！' | '？' | '」' | '”' if i > 0 => {
+                // boundary: `i` is a char index from char_indices.
+                #[allow(clippy::string_slice)]
+                return s[..i].trim_end();
+            }
+            _ => {}
+        }
+    }
+    s
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn captures_end_at_chinese_punctuation() {
+        assert_eq!(
+            cut_at_prose("账号或密码错误。请问怎么解决"),
+            "账号或密码错误"
+        );
+        assert_eq!(cut_at_prose("余额不足，请充值"), "余额不足");
+        assert_eq!(cut_at_prose("「文件」不存在"), "「文件」不存在");
+        assert_eq!(cut_at_prose("。leading"), "。leading");
+        assert_eq!(cut_at_prose("plain ascii: kept"), "plain ascii: kept");
+    }
 
     /// Every catalog example and counter-example, normalised, as written
     /// and upper-cased, with its entry's id.

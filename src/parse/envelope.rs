@@ -106,22 +106,22 @@ pub(crate) enum Origin {
 use crate::static_regex as re;
 
 // Prefixes added by the programs that carry the log.
-re!(COMPOSE, r"^(?P<p>[A-Za-z0-9][A-Za-z0-9_.-]*)\s+\| ");
+re!(COMPOSE, r"^(?P<p>[A-Za-z0-9][A-Za-z0-9_.-]*)(?-u:\s)+\| ");
 re!(
     DOCKER_TS,
     r"^([0-9]{4}-[0-9][0-9]-[0-9][0-9])T([0-9][0-9]:[0-9][0-9]:[0-9][0-9])(?:[.,][0-9]+)?(?:Z|[+-][0-9][0-9]:?[0-9][0-9])? "
 );
 re!(
     JOURNALD,
-    r"^(?:[A-Z][a-z]{2}|[0-9]{1,2}月) {1,2}[0-9]{1,2} [0-9][0-9]:[0-9][0-9]:[0-9][0-9] \S+ (?P<p>[^\s\[:]+)(?:\[[0-9]+\])?: "
+    r"^(?:[A-Z][a-z]{2}|[0-9]{1,2}月) {1,2}[0-9]{1,2} [0-9][0-9]:[0-9][0-9]:[0-9][0-9] [^\t\n\x0B\x0C\r ]+ (?P<p>[^\t\n\x0B\x0C\r \[:]+)(?:\[[0-9]+\])?: "
 );
 re!(
     JOURNALD_ISO,
-    r"^[0-9]{4}-[0-9][0-9]-[0-9][0-9]T[0-9:.,]+(?:Z|[+-][0-9][0-9]:?[0-9][0-9])? \S+ (?P<p>[^\s\[:]+)(?:\[[0-9]+\])?: "
+    r"^[0-9]{4}-[0-9][0-9]-[0-9][0-9]T[0-9:.,]+(?:Z|[+-][0-9][0-9]:?[0-9][0-9])? [^\t\n\x0B\x0C\r ]+ (?P<p>[^\t\n\x0B\x0C\r \[:]+)(?:\[[0-9]+\])?: "
 );
 re!(
     LOGREAD,
-    r"^[A-Z][a-z]{2} [A-Z][a-z]{2} {1,2}[0-9]{1,2} [0-9][0-9]:[0-9][0-9]:[0-9][0-9] [0-9]{4} [a-z0-9]+\.[a-z]+ (?P<p>[^\s\[:]+)(?:\[[0-9]+\])?: "
+    r"^[A-Z][a-z]{2} [A-Z][a-z]{2} {1,2}[0-9]{1,2} [0-9][0-9]:[0-9][0-9]:[0-9][0-9] [0-9]{4} [a-z0-9]+\.[a-z]+ (?P<p>[^\t\n\x0B\x0C\r \[:]+)(?:\[[0-9]+\])?: "
 );
 
 // OpenList-Desktop's console: `[09:26:51] [INFO] [openlist] `.
@@ -134,13 +134,13 @@ re!(
 // or a viewer's line numbers (`12|`, `  12 | `, `行 12:`, `第12行：`).
 re!(
     LINE_PREFIX,
-    r"^(?:[^\s:]*\.(?:log|txt|out|err)(?:\.[0-9]+)?(?:\.gz)?(?:[:-][0-9]+)?[:-]|\s*[0-9]{1,7}\s*[:|]\s?|行\s*[0-9]+\s*[:：]\s*|第\s*[0-9]+\s*行\s*[:：]?\s*)"
+    r"^(?:[^\t\n\x0B\x0C\r :]*\.(?:log|txt|out|err)(?:\.[0-9]+)?(?:\.gz)?(?:[:-][0-9]+)?[:-]|(?-u:\s)*[0-9]{1,7}(?-u:\s)*[:|](?-u:\s)?|行(?-u:\s)*[0-9]+(?-u:\s)*[:：](?-u:\s)*|第(?-u:\s)*[0-9]+(?-u:\s)*行(?-u:\s)*[:：]?(?-u:\s)*)"
 );
 
 // Heads of other programs' lines (see `foreign_head`).
 re!(
     FOREIGN_HEAD,
-    r#"^(?:Traceback \(most recent call last\):|Error response from daemon: |node:[\w/]+:[0-9]+$|(?:CRITICAL|ERROR|WARNING|INFO|DEBUG):[\w.]+:|(?:[a-z_][a-z0-9_]*\.)+[A-Z][A-Za-z0-9]*(?:Error|Exception|Warning)\b|(?:ValueError|KeyError|TypeError|RuntimeError|OSError|ConnectionError|PermissionError|FileNotFoundError|TimeoutError|AttributeError|ImportError|ModuleNotFoundError|IndexError): |[0-9]{4}-[0-9][0-9]-[0-9][0-9] [0-9:]+,[0-9]{3} - |Exception in thread |Caused by: |[0-9]{4}-[0-9][0-9]-[0-9][0-9][ T][0-9:.]+\s+(?:ERROR|WARN|INFO|DEBUG)\s+[0-9]+ --- \[|\[[0-9]{4}-[0-9][0-9]-[0-9][0-9]T[0-9:.]+Z? +(?:ERROR|WARN|INFO|DEBUG|TRACE) +[\w:-]+\]|thread '[^']*' panicked at |[0-9]{4}-[0-9][0-9]-[0-9][0-9] [0-9:]+(?:\.[0-9]+)? (?:ERROR|WARNING|INFO|DEBUG|CRITICAL) \([\w-]+\) \[|\[[A-Z0-9]{5}\] [0-9]{4}/[0-9][0-9]/[0-9][0-9] [0-9:.]+ (?:INFO|WARNING|VERBOSE|DEBUG|OK|FATAL): |\([NIWC]\) [0-9]{4}-[0-9][0-9]-[0-9][0-9]T[0-9:]+ - |curl: \([0-9]+\)|fatal: |PHP (?:Fatal error|Warning|Notice|Parse error):|Error: listen EADDRINUSE|node:internal|(?:ts|t|level)=\S+ )"#
+    r#"^(?:Traceback \(most recent call last\):|Error response from daemon: |node:[0-9A-Za-z_/]+:[0-9]+$|(?:CRITICAL|ERROR|WARNING|INFO|DEBUG):[0-9A-Za-z_.]+:|(?:[a-z_][a-z0-9_]*\.)+[A-Z][A-Za-z0-9]*(?:Error|Exception|Warning)(?-u:\b)|(?:ValueError|KeyError|TypeError|RuntimeError|OSError|ConnectionError|PermissionError|FileNotFoundError|TimeoutError|AttributeError|ImportError|ModuleNotFoundError|IndexError): |[0-9]{4}-[0-9][0-9]-[0-9][0-9] [0-9:]+,[0-9]{3} - |Exception in thread |Caused by: |[0-9]{4}-[0-9][0-9]-[0-9][0-9][ T][0-9:.]+(?-u:\s)+(?:ERROR|WARN|INFO|DEBUG)(?-u:\s)+[0-9]+ --- \[|\[[0-9]{4}-[0-9][0-9]-[0-9][0-9]T[0-9:.]+Z? +(?:ERROR|WARN|INFO|DEBUG|TRACE) +[0-9A-Za-z_:-]+\]|thread '[^']*' panicked at |[0-9]{4}-[0-9][0-9]-[0-9][0-9] [0-9:]+(?:\.[0-9]+)? (?:ERROR|WARNING|INFO|DEBUG|CRITICAL) \([0-9A-Za-z_-]+\) \[|\[[A-Z0-9]{5}\] [0-9]{4}/[0-9][0-9]/[0-9][0-9] [0-9:.]+ (?:INFO|WARNING|VERBOSE|DEBUG|OK|FATAL): |\([NIWC]\) [0-9]{4}-[0-9][0-9]-[0-9][0-9]T[0-9:]+ - |curl: \([0-9]+\)|fatal: |PHP (?:Fatal error|Warning|Notice|Parse error):|Error: listen EADDRINUSE|node:internal|(?:ts|t|level)=[^\t\n\x0B\x0C\r ]+ )"#
 );
 
 // Stack lines of other languages: Java and Node (`    at x.y(…)`,
@@ -148,7 +148,7 @@ re!(
 // belong to the event before them and show whose it is.
 re!(
     FOREIGN_FRAME,
-    r#"^\s+(?:at [\w$.<>\[\] ]+\(.*\)$|at \S+:[0-9]+:[0-9]+$|File "[^"]+", line [0-9]+)"#
+    r#"^(?-u:\s)+(?:at [0-9A-Za-z_$.<>\[\] ]+\(.*\)$|at [^\t\n\x0B\x0C\r ]+:[0-9]+:[0-9]+$|File "[^"]+", line [0-9]+)"#
 );
 
 // `2024/05/01 12:00:00 ERROR : path: …` (rclone) and `… [error] 12#12:`
@@ -251,30 +251,30 @@ fn unwrap_paste(text: &str) -> &str {
 // Line formats of the server itself.
 re!(
     LOGFMT,
-    r#"^time="([^"]*)" level=([0-9A-Za-z_]+) msg=("(?:[^"\\]|\\.)*"|\S*)"#
+    r#"^time="([^"]*)" level=([0-9A-Za-z_]+) msg=("(?:[^"\\]|\\.)*"|[^\t\n\x0B\x0C\r ]*)"#
 );
 // The wrapped error of logrus's `WithError` (`error=`), or a field of
 // that name (`err=`), after the message.
 re!(LOGFMT_ERROR, r#"\s(?:error|err)=("(?:[^"\\]|\\.)*"|\S+)"#);
 re!(
     GIN,
-    r"^\[GIN\] ([0-9]{4})/([0-9][0-9])/([0-9][0-9]) - ([0-9][0-9]:[0-9][0-9]:[0-9][0-9]) \|\s*[0-9]{3}\s*\|"
+    r"^\[GIN\] ([0-9]{4})/([0-9][0-9])/([0-9][0-9]) - ([0-9][0-9]:[0-9][0-9]:[0-9][0-9]) \|(?-u:\s)*[0-9]{3}(?-u:\s)*\|"
 );
 re!(
     RECOVERY,
-    r"^(?:([0-9]{4})/([0-9][0-9])/([0-9][0-9]) ([0-9][0-9]:[0-9][0-9]:[0-9][0-9]) )?\[Recovery\] .*?panic recovered:?\s*(.*)$"
+    r"^(?:([0-9]{4})/([0-9][0-9])/([0-9][0-9]) ([0-9][0-9]:[0-9][0-9]:[0-9][0-9]) )?\[Recovery\] .*?panic recovered:?(?-u:\s)*(.*)$"
 );
 re!(
     STDLOG,
     r"^([0-9]{4})/([0-9][0-9])/([0-9][0-9]) ([0-9][0-9]:[0-9][0-9]:[0-9][0-9])(?:\.[0-9]+)? (.*)$"
 );
-re!(STDLOG_LEVEL, r"^(ERROR|WARN|INFO|DEBUG)\s+(.*)$");
+re!(STDLOG_LEVEL, r"^(ERROR|WARN|INFO|DEBUG)(?-u:\s)+(.*)$");
 // Stack frames: goroutine headers, `\t/file.go:12 +0x1f`, gin's
 // `/file.go:12 (0x4a)`, function lines like `github.com/x/y.(*T).F(0x1, ...)`
 // or `runtime.goexit`, and the `[signal …]` line of a crash.
 re!(
     FRAME,
-    r"^(?:goroutine [0-9]+ \[|created by |\[signal |\t\S+\.(?:go|s):[0-9]+|\S+\.(?:go|s):[0-9]+(?: \+0x[0-9a-f]+| \(0x[0-9a-f]+\))|[0-9A-Za-z_.\-]+(?:/[0-9A-Za-z_.\-]+)*\.[0-9A-Za-z_.\[\]()*{}\-]+(?:\(.*\))?$|\t[0-9A-Za-z_.()*\[\]]+: )"
+    r"^(?:goroutine [0-9]+ \[|created by |\[signal |\t[^\t\n\x0B\x0C\r ]+\.(?:go|s):[0-9]+|[^\t\n\x0B\x0C\r ]+\.(?:go|s):[0-9]+(?: \+0x[0-9a-f]+| \(0x[0-9a-f]+\))|[0-9A-Za-z_.\-]+(?:/[0-9A-Za-z_.\-]+)*\.[0-9A-Za-z_.\[\]()*{}\-]+(?:\(.*\))?$|\t[0-9A-Za-z_.()*\[\]]+: )"
 );
 
 /// Understands one physical line (without its line terminator).

@@ -146,9 +146,17 @@ impl Event {
     /// after it; rebuilding the chain outermost-first puts the cause last,
     /// where it would be in the API's message.
     pub(crate) fn match_text(&self) -> String {
+        self.match_text_and_lines().0
+    }
+
+    /// `match_text`, and where each line of an event of plain lines (a
+    /// paste, a message's own continuation lines) begins in it: the line
+    /// that matched is what a report shows, not the prose around it.
+    /// Empty for one-line events, dumps and panics.
+    pub(crate) fn match_text_and_lines(&self) -> (String, Vec<usize>) {
         // Most events are one line: nothing to join.
         if self.is_one_line() {
-            return normalize(&self.head);
+            return (normalize(&self.head), Vec::new());
         }
         let mut s = String::with_capacity(self.bytes + 64);
         match self.kind {
@@ -180,14 +188,28 @@ impl Event {
                 s.push_str(&self.head);
             }
             _ => {
-                s.push_str(&self.head);
+                // Lines a terminal or a browser wrapped are joined with a
+                // space; a line that starts anew (a sentence after a full
+                // stop, a capitalised sentence, Chinese prose) stays a line
+                // of its own, so a message never runs into the user's next
+                // sentence and a capture ends with its line.
+                let mut s = normalize(&self.head);
+                let mut starts = vec![0];
                 for d in &self.details {
-                    s.push(' ');
-                    s.push_str(d);
+                    let d = normalize(d);
+                    if d.is_empty() {
+                        continue;
+                    }
+                    if !s.is_empty() {
+                        s.push(if is_wrap(&s, &d) { ' ' } else { '\n' });
+                    }
+                    starts.push(s.len());
+                    s.push_str(&d);
                 }
+                return (s, starts);
             }
         }
-        normalize(&s)
+        (normalize(&s), Vec::new())
     }
 
     /// Drops what only matching needed (continuation lines, frames), once
@@ -306,8 +328,77 @@ impl EventBuilder {
     }
 }
 
+/// Whether `next` continues the line `prev` ends with (a wrap), rather
+/// than starting a new one: not after a sentence's end (`.`, `?`, `!`,
+/// `。`…), not when it opens a capitalised sentence (`Any idea?`) or
+/// Chinese prose, unless `prev` ends in a separator that asks for more
+/// (`:`, `,`, `(`): `failed init storage:` ⏎ `Failed login …` is one chain.
+pub(crate) fn is_wrap(prev: &str, next: &str) -> bool {
+    let Some(last) = prev.chars().next_back() else {
+        return true;
+    };
+    if matches!(
+        last,
+        ':' | '：' | ',' | '，' | '(' | '（' | '[' | '{' | '-' | '/' | '='
+    ) {
+        return true;
+    }
+    if matches!(last, '.' | '?' | '!' | '。' | '？' | '！' | '…') {
+        return false;
+    }
+    let Some(first) = next.chars().next() else {
+        return true;
+    };
+    if is_cjk(first) {
+        return false;
+    }
+    // A capitalised word, not an identifier (`TooManyRequests`,
+    // `NotFound.File`), followed by a space or a comma opens a sentence.
+    let word: Vec<char> = next.chars().take_while(char::is_ascii_alphabetic).collect();
+    let after = next.chars().nth(word.len());
+    let sentence = first.is_ascii_uppercase()
+        && word[1..].iter().all(char::is_ascii_lowercase)
+        && matches!(after, Some(' ' | ',' | '?' | '!' | '\''));
+    !sentence
+}
+
+fn is_cjk(c: char) -> bool {
+    matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x3000..=0x303F | 0xFF00..=0xFFEF)
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn wraps_and_new_lines() {
+        use super::is_wrap;
+        assert!(is_wrap(
+            "failed init storage: failed to refresh",
+            "token: You should use"
+        ));
+        assert!(is_wrap(
+            "failed init storage:",
+            "Failed login: wrong password"
+        ));
+        assert!(is_wrap("{", "\"code\": \"Too Many Requests\","));
+        assert!(is_wrap(
+            "refresh token is empty, resp:",
+            "TooManyRequests: x"
+        ));
+        assert!(!is_wrap(
+            "failed to refresh token: bad thing",
+            "Any idea what to do?"
+        ));
+        assert!(!is_wrap("it failed again.", "then I restarted"));
+        assert!(!is_wrap(
+            "failed get objs: failed to list objs: X",
+            "请问怎么解决"
+        ));
+        assert!(is_wrap(
+            "failed get objs: failed to list objs:",
+            "请进行验证"
+        ));
+    }
+
     #[test]
     fn alist_evidence() {
         use super::has_alist_evidence as e;

@@ -3,7 +3,9 @@
 //! checked, and lines grouped into events (an entry with its continuation
 //! lines, a dump, a panic).
 
+pub(crate) mod body;
 pub(crate) mod envelope;
 pub(crate) mod event;
 pub(crate) mod normalize;
 pub(crate) mod time;
+pub(crate) mod version;

@@ -149,6 +149,7 @@ pub(crate) fn decode(mut r: Box<dyn Read + Send>, prompt: bool) -> io::Result<De
             inner: lines,
             seen: Arc::clone(&text_seen),
             run: 0,
+            other: 0,
         }),
         encoding,
         separator,
@@ -326,17 +327,24 @@ impl<R: Read> Read for MapByte<R> {
 }
 
 /// Watches the bytes going past until a run of four printable characters
-/// (text, in any script) has been seen; then only passes them on.
+/// (text, in any script; blanks between them allowed) has been seen, or
+/// the input ended after nothing but printable characters and blanks (a
+/// pasted `hi`); then only passes them on.
 struct Watch<R: Read> {
     inner: R,
     seen: Arc<AtomicBool>,
     run: usize,
+    /// Bytes neither printable nor blank so far.
+    other: usize,
 }
 
 impl<R: Read> Read for Watch<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
         if self.run < 4 {
+            if n == 0 && self.run > 0 && self.other == 0 {
+                self.seen.store(true, Ordering::Relaxed);
+            }
             for &b in &buf[..n] {
                 // Printable ASCII, or part of a UTF-8 multi-byte character.
                 if (0x21..0x7f).contains(&b) || b >= 0x80 {
@@ -345,8 +353,9 @@ impl<R: Read> Read for Watch<R> {
                         self.seen.store(true, Ordering::Relaxed);
                         break;
                     }
-                } else {
+                } else if !matches!(b, b' ' | b'\t' | b'\r' | b'\n') {
                     self.run = 0;
+                    self.other += 1;
                 }
             }
         }

@@ -25,7 +25,9 @@ pub(crate) struct EntryView<'e> {
 
 impl<'e> EntryView<'e> {
     pub(crate) fn new(entry: &'e Entry, opts: &ViewOptions) -> Self {
-        let (title, cause, fix, docs) = entry_text(entry, &[], opts);
+        let (_, cause, fix, docs) = entry_text(entry, &[], opts);
+        // Not filled from a message: the placeholders say what goes there.
+        let title = crate::catalog::placeholder::fill(&entry.text(opts.lang).title, &[]);
         EntryView {
             entry,
             title,

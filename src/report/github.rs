@@ -116,7 +116,9 @@ fn step_summary(path: &Path, v: &View) -> io::Result<()> {
         }
         for u in &v.unknown {
             md.push_str(&format!(
-                "| {} | unknown: {} | | {} | {}:{} |\n",
+                // An unknown error is a warning, as its annotation is: the
+                // catalog cannot say how serious it is.
+                "| warning | unknown {}: {} | | {} | {}:{} |\n",
                 u.level,
                 cell(&u.template),
                 u.count,

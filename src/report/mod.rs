@@ -23,6 +23,7 @@ use serde::Serialize;
 use crate::catalog::placeholder::fill;
 use crate::catalog::{Catalog, Entry, Lang, Server, Severity};
 use crate::diagnose::{Diagnoser, Finding, Occurrence, Position, Unknown};
+use crate::parse::version::{Product, Running, Upgrade, Version};
 use crate::pipeline::ScanStats;
 
 /// A report in one format. The pipeline calls `occurrence` for every
@@ -111,6 +112,9 @@ pub(crate) struct ViewOptions {
     pub lang: Lang,
     pub docs_first: Server,
     pub redact: bool,
+    /// The server and release a pasted text names (and which input), known
+    /// before reading; logs may name one while read (`Diagnoser::running`).
+    pub running: Option<(Running, usize)>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -135,6 +139,12 @@ pub(crate) struct FindingView {
     pub captures: BTreeMap<String, String>,
     pub context: ContextView,
     pub also: Vec<String>,
+    /// The releases that fixed this problem, where a provider change
+    /// caused it (`null` otherwise).
+    pub fixed_in: Option<crate::catalog::schema::FixedIn>,
+    /// Whether the release the input names predates that fix (`null`
+    /// when the input names none, or the entry has no fix for it).
+    pub upgrade: Option<Upgrade>,
 }
 
 #[derive(Debug, Clone, Default, Serialize)]
@@ -185,6 +195,17 @@ pub(crate) struct Summary {
     /// Inputs that were not plain UTF-8 with LF line ends, and how they
     /// were read.
     pub encoding: Vec<InputEncoding>,
+    /// The server and release the input names, if it names one.
+    pub server: Option<ServerView>,
+}
+
+/// The server and release an input names (`alist version`, the settings
+/// API, an issue template's version line).
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct ServerView {
+    pub product: Product,
+    pub version: Version,
+    pub input: String,
 }
 
 /// How an input that was not plain UTF-8 text was read.
@@ -239,7 +260,7 @@ pub(crate) fn entry_text(
 ) -> (String, String, Vec<String>, Vec<String>) {
     let t = e.text(opts.lang);
     (
-        fill(&t.title, captures),
+        crate::catalog::placeholder::fill_title(&t.title, captures),
         fill(&t.cause, captures),
         t.fix.iter().map(|f| fill(f, captures)).collect(),
         docs_for(e, opts),
@@ -276,7 +297,13 @@ impl Views<'_> {
     }
 
     pub(crate) fn finding(&self, f: &Finding) -> FindingView {
-        finding_view(self.catalog, f, self.names, self.opts)
+        finding_view(
+            self.catalog,
+            f,
+            self.names,
+            self.opts,
+            self.opts.running.map(|r| r.0),
+        )
     }
 
     pub(crate) fn unknown(&self, u: &Unknown) -> UnknownView {
@@ -300,8 +327,18 @@ fn source_name(names: &[String], p: &Position) -> String {
     names.get(p.source).cloned().unwrap_or_default()
 }
 
-fn finding_view(cat: &Catalog, f: &Finding, names: &[String], opts: &ViewOptions) -> FindingView {
+fn finding_view(
+    cat: &Catalog,
+    f: &Finding,
+    names: &[String],
+    opts: &ViewOptions,
+    running: Option<Running>,
+) -> FindingView {
     let e = &cat.entries[f.entry];
+    let fixed_in = e.raw().fixed_in.clone();
+    let upgrade = running.zip(fixed_in.as_ref()).and_then(|(r, fx)| {
+        crate::parse::version::compare(r, fx.alist.as_deref(), fx.openlist.as_deref())
+    });
     let r = |s: &str| redact::maybe(s, opts.redact);
     let captures: Vec<(String, String)> =
         f.captures.iter().map(|(k, v)| (k.clone(), r(v))).collect();
@@ -336,6 +373,8 @@ fn finding_view(cat: &Catalog, f: &Finding, names: &[String], opts: &ViewOptions
             .iter()
             .map(|&i| cat.entries[i].id.to_string())
             .collect(),
+        fixed_in,
+        upgrade,
     }
 }
 
@@ -343,7 +382,11 @@ fn unknown_view(u: &Unknown, names: &[String], opts: &ViewOptions) -> UnknownVie
     UnknownView {
         template: redact::maybe(&u.template, opts.redact),
         count: u.count,
-        level: u.level.map_or("error", |l| l.as_str()).to_string(),
+        level: if u.body {
+            "body".to_string()
+        } else {
+            u.level.map_or("error", |l| l.as_str()).to_string()
+        },
         source: source_name(names, &u.first),
         first_line: u.first.line,
         sample: redact::maybe(&u.sample, opts.redact),
@@ -369,7 +412,7 @@ fn suggestion_view(
     let e = cat.get(&s.id)?;
     Some(SuggestionView {
         id: s.id.clone(),
-        title: fill(&e.text(opts.lang).title, &[]),
+        title: crate::catalog::placeholder::fill_title(&e.text(opts.lang).title, &[]),
         score: s.score,
         words: s.words.clone(),
         source,
@@ -385,21 +428,29 @@ fn build(
 ) -> View {
     let cat = d.matcher.catalog();
     // "Collect this" gives way to suggestions for the same paste.
-    let suggested = |source: usize| notes.suggestions.iter().any(|(i, _)| *i == source);
+    // It also gives way to an unknown error of the same paste: that line
+    // is what to report.
+    let suggested = |source: usize| {
+        notes.suggestions.iter().any(|(i, _)| *i == source)
+            || d.unknown.iter().any(|u| u.first.source == source)
+    };
+    // A release a paste names, else one a log showed while read.
+    let running = opts.running.or(d.running);
     let findings: Vec<FindingView> = d
         .sorted_findings()
         .into_iter()
         .filter(|f| !(cat.entries[f.entry].paste_only && suggested(f.first.source)))
-        .map(|f| finding_view(cat, f, names, opts))
+        .map(|f| finding_view(cat, f, names, opts, running.map(|r| r.0)))
         .collect();
-    let unknown: Vec<UnknownView> = d
-        .sorted_unknown()
-        .into_iter()
-        .map(|u| UnknownView {
-            suggestions: unknown_suggestions(cat, u, opts),
-            ..unknown_view(u, names, opts)
-        })
-        .collect();
+    let unknown = merge_alike(
+        d.sorted_unknown()
+            .into_iter()
+            .map(|u| UnknownView {
+                suggestions: unknown_suggestions(cat, u, opts),
+                ..unknown_view(u, names, opts)
+            })
+            .collect(),
+    );
     let summary = Summary {
         inputs: names.len(),
         lines: scanned.lines,
@@ -408,8 +459,9 @@ fn build(
         // Past the caps an occurrence has no row, but it still counts.
         occurrences: findings.iter().map(|f| f.count).sum::<u64>() + d.stats.findings_uncounted,
         unknown: unknown.len(),
+        // Occurrences past the template cap are counted too.
         unknown_occurrences: unknown.iter().map(|u| u.count).sum::<u64>()
-            + d.stats.unknown_uncounted,
+            + d.stats.unknown_past_cap,
         benign: d.stats.benign,
         foreign: d.stats.foreign,
         highest_severity: findings.iter().map(|f| f.severity).max(),
@@ -418,6 +470,11 @@ fn build(
         capped: d.stats.findings_capped || d.stats.unknown_capped,
         errors: notes.errors.clone(),
         encoding: notes.encoding.clone(),
+        server: running.map(|(r, input)| ServerView {
+            product: r.product,
+            version: r.version,
+            input: names.get(input).cloned().unwrap_or_default(),
+        }),
     };
     // An unknown error of a log gets the entries it resembles (per
     // template, never per line).
@@ -438,6 +495,27 @@ fn build(
         suggestions,
         summary,
     }
+}
+
+/// Unknown errors whose templates read alike once redacted (they differed
+/// in a secret) as one: counts summed, the most frequent one's sample and
+/// position kept (the input is in report order), most frequent first.
+fn merge_alike(unknown: Vec<UnknownView>) -> Vec<UnknownView> {
+    let mut by_template: std::collections::HashMap<String, usize> =
+        std::collections::HashMap::new();
+    let mut merged: Vec<UnknownView> = Vec::with_capacity(unknown.len());
+    for u in unknown {
+        match by_template.get(&u.template) {
+            Some(&i) => merged[i].count += u.count,
+            None => {
+                by_template.insert(u.template.clone(), merged.len());
+                merged.push(u);
+            }
+        }
+    }
+    // Stable: equal counts stay in the order they were first seen.
+    merged.sort_by_key(|u| std::cmp::Reverse(u.count));
+    merged
 }
 
 /// Occurrences per id (summed over captures), most frequent first.

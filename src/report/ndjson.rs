@@ -34,7 +34,9 @@ impl Report for Ndjson<'_> {
     fn occurrence(&mut self, o: &Occurrence) -> io::Result<()> {
         let views = &self.views;
         let source = views.source_name(&o.at);
-        let shown = redact::maybe(&o.shown, views.opts.redact);
+        // The same text as json's: decoded, redacted before it is cut.
+        let shown = redact::clip(&o.shown, crate::diagnose::MAX_SAMPLE_LEN);
+        let shown = redact::maybe(&shown, views.opts.redact);
         let v = match &o.what {
             Occurred::Finding(f) => {
                 let f = views.finding(f);

@@ -11,6 +11,17 @@ use crate::catalog::{Lang, Server, Severity};
 use crate::diagnose::{Occurred, Occurrence};
 
 /// `error`, `warning`, `info` (`错误`, `警告`, `提示`), coloured.
+/// A severity as a column of a table (`list`, `--statistics`), padded to
+/// seven columns (a Chinese character is two wide).
+pub(crate) fn severity_column(s: Severity, zh: bool) -> String {
+    match (s, zh) {
+        (Severity::Error, true) => "错误   ".to_string(),
+        (Severity::Warning, true) => "警告   ".to_string(),
+        (Severity::Info, true) => "提示   ".to_string(),
+        (s, false) => format!("{:<7}", s.as_str()),
+    }
+}
+
 pub(crate) fn severity_label(s: Severity, zh: bool) -> ColoredString {
     match (s, zh) {
         (Severity::Error, false) => "error".red().bold(),
@@ -31,6 +42,20 @@ fn servers(applies: &[Server]) -> Option<&'static str> {
 }
 
 pub(crate) fn finding(w: &mut dyn Write, f: &FindingView, lang: Lang) -> io::Result<()> {
+    finding_with(w, f, &[], lang)
+}
+
+/// Variants of one problem listed under its block, at most this many.
+const MAX_VARIANTS_SHOWN: usize = 8;
+
+/// A finding, and the other findings of the same entry (other ports, other
+/// file ids) listed under it: one cause and fix, not one copy per value.
+fn finding_with(
+    w: &mut dyn Write,
+    f: &FindingView,
+    others: &[&FindingView],
+    lang: Lang,
+) -> io::Result<()> {
     let zh = lang == Lang::Zh;
     writeln!(
         w,
@@ -57,9 +82,62 @@ pub(crate) fn finding(w: &mut dyn Write, f: &FindingView, lang: Lang) -> io::Res
     for s in &f.samples {
         writeln!(w, "   {} {}", "|".blue(), safe(s))?;
     }
+    if !others.is_empty() {
+        let shown: Vec<String> = others
+            .iter()
+            .take(MAX_VARIANTS_SHOWN)
+            .map(|o| {
+                // What differs from the block's own values.
+                let values: Vec<String> = o
+                    .captures
+                    .iter()
+                    .filter(|(k, v)| f.captures.get(*k) != Some(*v))
+                    .map(|(k, v)| format!("{k} {v}"))
+                    .collect();
+                let values = if values.is_empty() {
+                    "…".to_string()
+                } else {
+                    values.join(", ")
+                };
+                format!(
+                    "{} ({}:{}{})",
+                    safe(&values),
+                    safe(&o.source),
+                    o.first_line,
+                    if o.count > 1 {
+                        format!(", {}×", o.count)
+                    } else {
+                        String::new()
+                    }
+                )
+            })
+            .collect();
+        let more = others.len().saturating_sub(MAX_VARIANTS_SHOWN);
+        let tail = match (more, zh) {
+            (0, _) => String::new(),
+            (n, false) => format!("; and {n} more"),
+            (n, true) => format!("；另有 {n} 处"),
+        };
+        let head = if zh {
+            format!("另有 {} 处取值不同：", others.len())
+        } else {
+            format!("also with other values ({}):", others.len())
+        };
+        writeln!(
+            w,
+            "   {} {} {}{tail}",
+            "+".blue(),
+            head,
+            shown.join(if zh { "；" } else { "; " })
+        )?;
+    }
     let mut ctx = Vec::new();
     if let Some(a) = &f.context.action {
-        ctx.push(format!("{} {a}", if zh { "操作:" } else { "while" }));
+        if zh {
+            ctx.push(format!("操作: {}", action_zh(a)));
+        } else {
+            ctx.push(format!("while {a}"));
+        }
     }
     if let Some(m) = &f.context.mount_path {
         ctx.push(format!("{} {m}", if zh { "挂载路径" } else { "mount" }));
@@ -81,6 +159,13 @@ pub(crate) fn finding(w: &mut dyn Write, f: &FindingView, lang: Lang) -> io::Res
         label(if zh { "原因:" } else { "cause:" }),
         safe(f.cause.trim())
     )?;
+    if let Some(line) = release_line(f, zh) {
+        writeln!(
+            w,
+            "  {} {line}",
+            label(if zh { "版本:" } else { "release:" })
+        )?;
+    }
     writeln!(w, "  {}", label(if zh { "解决:" } else { "fix:" }))?;
     for (i, step) in f.fix.iter().enumerate() {
         writeln!(w, "    {}. {}", i + 1, safe(step.trim()))?;
@@ -104,6 +189,65 @@ pub(crate) fn finding(w: &mut dyn Write, f: &FindingView, lang: Lang) -> io::Res
     writeln!(w)
 }
 
+/// What the user was doing (`diagnose::ACTIONS`), in Chinese.
+fn action_zh(action: &str) -> &str {
+    match action {
+        "loading storages at start-up" => "启动时加载存储",
+        "adding a storage" => "添加存储",
+        "saving a storage" => "保存存储",
+        "loading a storage" => "加载存储",
+        "starting the server" => "启动服务",
+        "listing a folder" => "列出文件夹",
+        "getting a download link" => "获取下载链接",
+        "uploading" => "上传",
+        "saving a meta rule" => "保存元信息规则",
+        "copying files" => "复制文件",
+        "moving files" => "移动文件",
+        "renaming a file" => "重命名文件",
+        "deleting files" => "删除文件",
+        "adding an offline download" => "添加离线下载",
+        "searching" => "搜索",
+        "logging in" => "登录",
+        "using a login session" => "使用登录会话",
+        other => other,
+    }
+}
+
+/// Where a release fixed the problem, and whether the one in use predates
+/// the fix (when the input names it).
+fn release_line(f: &FindingView, zh: bool) -> Option<String> {
+    if let Some(u) = &f.upgrade {
+        let (p, fixed, running) = (u.product.name(), u.fixed_in, u.running);
+        return Some(match (u.predates, zh) {
+            (true, false) => format!(
+                "fixed in {p} {fixed}; the input shows {running}, which predates the fix: upgrade first"
+            ),
+            (true, true) => {
+                format!("{p} {fixed} 已修复；输入中的版本是 {running}，早于该修复：请先升级")
+            }
+            (false, false) => format!(
+                "fixed in {p} {fixed}; the input shows {running}, which has the fix: the cause is another one"
+            ),
+            (false, true) => {
+                format!("{p} {fixed} 已修复；输入中的版本是 {running}，已包含该修复：原因另有所在")
+            }
+        });
+    }
+    let fx = f.fixed_in.as_ref()?;
+    let list: Vec<String> = [("AList", &fx.alist), ("OpenList", &fx.openlist)]
+        .into_iter()
+        .filter_map(|(p, v)| v.as_ref().map(|v| format!("{p} {v}")))
+        .collect();
+    Some(if zh {
+        format!("已修复于 {}（更早的版本请先升级）", list.join("、"))
+    } else {
+        format!(
+            "fixed in {} (upgrade an older release first)",
+            list.join(", ")
+        )
+    })
+}
+
 fn label(s: &str) -> ColoredString {
     s.green().bold()
 }
@@ -113,13 +257,13 @@ pub(crate) fn unknown_heading(w: &mut dyn Write, lang: Lang) -> io::Result<()> {
         writeln!(
             w,
             "{}",
-            "未知错误（目录里还没有这些错误；请把它们连同 `--format json` 的输出报告给 alist-doctor）：".yellow().bold()
+            format!("未知错误（目录里还没有这些错误；请把它们连同 `--format json` 的输出提交到 {ISSUES}）：").yellow().bold()
         )
     } else {
         writeln!(
             w,
             "{}",
-            "Unknown errors (the catalog does not know these yet; please report them with the `--format json` output):"
+            format!("Unknown errors (the catalog does not know these yet; please report them with the `--format json` output at {ISSUES}):")
                 .yellow()
                 .bold()
         )
@@ -131,7 +275,14 @@ pub(crate) fn unknown(w: &mut dyn Write, u: &UnknownView, lang: Lang) -> io::Res
         w,
         "  {:>5}× {} {}",
         u.count,
-        u.level.to_uppercase().red(),
+        match (lang == Lang::Zh, u.level.as_str()) {
+            (true, "error") => "错误".to_string(),
+            (true, "fatal") => "致命".to_string(),
+            (true, "panic") => "崩溃".to_string(),
+            (true, "body") => "响应".to_string(),
+            (_, level) => level.to_uppercase(),
+        }
+        .red(),
         safe(&u.template)
     )?;
     writeln!(
@@ -161,8 +312,18 @@ pub(crate) fn unknown(w: &mut dyn Write, u: &UnknownView, lang: Lang) -> io::Res
 }
 
 pub(crate) fn render(w: &mut dyn Write, v: &View) -> io::Result<()> {
+    // One block per problem, where its first variant stands in the order.
+    let mut done = std::collections::HashSet::new();
     for f in &v.findings {
-        finding(w, f, v.lang)?;
+        if !done.insert(f.id.as_str()) {
+            continue;
+        }
+        let others: Vec<&FindingView> = v
+            .findings
+            .iter()
+            .filter(|o| o.id == f.id && !std::ptr::eq(*o, f))
+            .collect();
+        finding_with(w, f, &others, v.lang)?;
     }
     suggestions(w, v)?;
     unknown_and_summary(w, v)
@@ -229,7 +390,7 @@ fn nothing_found(w: &mut dyn Write, lang: Lang) -> io::Result<()> {
         writeln!(w, "  `alist-doctor list` 列出所有已知问题；")?;
         writeln!(
             w,
-            "  如果你的错误不在其中，请在 alist-doctor 的问题追踪里提交它（附上完整的错误文本）。"
+            "  如果你的错误不在其中，请附上完整的错误文本提交到 {ISSUES}"
         )
     } else {
         writeln!(w, "No known problem found.")?;
@@ -239,10 +400,13 @@ fn nothing_found(w: &mut dyn Write, lang: Lang) -> io::Result<()> {
         )?;
         writeln!(
             w,
-            "  if your error is not among them, report it on alist-doctor's issue tracker with the full error text."
+            "  if your error is not among them, report it with the full error text: {ISSUES}"
         )
     }
 }
+
+/// Where to report what the catalog does not know.
+const ISSUES: &str = concat!(env!("CARGO_PKG_REPOSITORY"), "/issues");
 
 pub(crate) fn summary(w: &mut dyn Write, v: &View) -> io::Result<()> {
     let s = &v.summary;
@@ -323,15 +487,17 @@ fn plural(n: u64) -> &'static str {
 
 /// `--statistics`: per-id counts only.
 pub(crate) fn statistics(w: &mut dyn Write, v: &View) -> io::Result<()> {
+    let zh = v.lang == Lang::Zh;
     for (id, severity, count) in super::statistics(v) {
-        writeln!(w, "{count:>8}  {:<7}  {id}", severity.as_str())?;
+        writeln!(w, "{count:>8}  {}  {id}", severity_column(severity, zh))?;
     }
     if v.summary.unknown_occurrences > 0 {
-        writeln!(
-            w,
-            "{:>8}  {:<7}  (unknown errors)",
-            v.summary.unknown_occurrences, ""
-        )?;
+        let what = if zh {
+            "（未知错误）"
+        } else {
+            "(unknown errors)"
+        };
+        writeln!(w, "{:>8}  {:<7}  {what}", v.summary.unknown_occurrences, "")?;
     }
     summary(w, v)
 }
@@ -380,5 +546,15 @@ pub(crate) struct Statistics<'a> {
 impl Report for Statistics<'_> {
     fn finish(&mut self, view: &View) -> io::Result<()> {
         statistics(self.out, view)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_action_has_its_chinese() {
+        for (_, a) in crate::diagnose::ACTIONS {
+            assert_ne!(super::action_zh(a), *a, "no Chinese for '{a}'");
+        }
     }
 }

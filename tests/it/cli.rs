@@ -1,29 +1,13 @@
-//! The command line end to end: input modes, formats, colour, exit codes,
-//! subcommands and user catalogs, through the real binary.
+//! The command line end to end: input modes, subcommands and user catalogs,
+//! through the real binary. Exit codes, output formats, colour and locale
+//! are the cases in tests/cmd/*.toml (tests/it/cmd.rs); what they cannot
+//! say (field by field, or from the catalog's own data) stays here.
 
 use crate::util::{doctor, ids, json};
 use predicates::prelude::*;
 use std::io::Write;
 
 const PORT: &str = "failed to start: listen tcp 0.0.0.0:5244: bind: address already in use";
-
-#[test]
-fn pasted_text_is_explained_in_text_form() {
-    doctor()
-        .arg(PORT)
-        .assert()
-        .code(1)
-        .stdout(predicate::str::contains("error[port-in-use]"))
-        .stdout(predicate::str::contains("5244"))
-        .stdout(predicate::str::contains("fix:"))
-        .stdout(predicate::str::contains("  1. "))
-        .stdout(predicate::str::contains("https://alistgo.com/"))
-        .stdout(predicate::str::contains(
-            "summary: 1 problem (1 occurrence)",
-        ))
-        // Piped output is not coloured.
-        .stdout(predicate::str::contains("\x1b[").not());
-}
 
 #[test]
 fn json_has_the_documented_fields() {
@@ -112,22 +96,10 @@ fn files_are_read_and_repeats_counted() {
     assert_eq!(v["summary"]["lines"], 7);
 }
 
-#[test]
-fn nothing_found_says_so_and_exits_0() {
-    doctor()
-        .arg("everything is fine")
-        .assert()
-        .code(0)
-        .stdout(predicate::str::contains("No known problem found"))
-        .stdout(predicate::str::contains("alist-doctor list"))
-        .stdout(predicate::str::contains("report it"));
-}
-
+/// `--fail-on error` and `never` with an error are tests/cmd/fail-on-*.toml;
+/// here a finding's own severity decides (it comes from the catalog).
 #[test]
 fn fail_on_threshold() {
-    // port-in-use is an error.
-    doctor().args(["--fail-on", "error", PORT]).assert().code(1);
-    doctor().args(["--fail-on", "never", PORT]).assert().code(0);
     // A warning-level finding does not fail --fail-on error.
     let (_, v) = json(
         &["failed get objs: failed to list objs: TooManyRequests:Too Many Requests"],
@@ -147,32 +119,9 @@ fn fail_on_threshold() {
     assert_eq!(code, Some(if sev == "error" { 1 } else { 0 }));
 }
 
+/// An unknown id is tests/cmd/exit-2-unknown-id.toml.
 #[test]
-fn colour_switches() {
-    doctor()
-        .args(["--color", "always", PORT])
-        .assert()
-        .stdout(predicate::str::contains("\x1b["));
-    doctor()
-        .args(["--color", "never", PORT])
-        .env("CLICOLOR_FORCE", "1")
-        .assert()
-        .stdout(predicate::str::contains("\x1b[").not());
-    doctor()
-        .arg(PORT)
-        .env("CLICOLOR_FORCE", "1")
-        .assert()
-        .stdout(predicate::str::contains("\x1b["));
-    doctor()
-        .arg(PORT)
-        .env("CLICOLOR_FORCE", "1")
-        .env("NO_COLOR", "1")
-        .assert()
-        .stdout(predicate::str::contains("\x1b[").not());
-}
-
-#[test]
-fn explain_and_unknown_id() {
+fn explain() {
     doctor()
         .args(["explain", "port-in-use"])
         .assert()
@@ -180,14 +129,6 @@ fn explain_and_unknown_id() {
         .stdout(predicate::str::contains("cause:"))
         .stdout(predicate::str::contains("examples:"))
         .stdout(predicate::str::contains("source: embedded:data/"));
-    doctor()
-        .args(["explain", "port-in-us"])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains(
-            "no catalog entry has the id 'port-in-us'",
-        ))
-        .stderr(predicate::str::contains("'port-in-use'"));
     let out = doctor()
         .args(["explain", "--format", "json", "port-in-use"])
         .output()
@@ -219,85 +160,15 @@ fn list_in_text_and_json() {
     );
 }
 
+/// `--version` is tests/cmd/version.toml.
 #[test]
-fn usage_errors_exit_2() {
-    doctor()
-        .arg("--no-such-flag")
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("--no-such-flag"));
-    doctor()
-        .args(["--format", "yaml", PORT])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("invalid value 'yaml'"));
-    doctor()
-        .args(["--threads", "0", PORT])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("--threads"));
-}
-
-#[test]
-fn unreadable_inputs_are_named_and_the_rest_is_still_read() {
-    let out = doctor()
-        .args([
-            "--format",
-            "json",
-            "--file",
-            "/nonexistent/log.log",
-            "--file",
-            "/",
-            PORT,
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        err.contains("/nonexistent/log.log: no such file or directory"),
-        "{err}"
-    );
-    assert!(err.contains("/: is a directory"), "{err}");
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(ids(&v), ["port-in-use"]);
-    assert_eq!(v["summary"]["errors"].as_array().unwrap().len(), 2);
-}
-
-#[test]
-fn help_and_version() {
+fn help() {
     doctor()
         .arg("--help")
         .assert()
         .code(0)
         .stdout(predicate::str::contains("--fail-on"))
         .stdout(predicate::str::contains("EXIT STATUS"));
-    doctor().arg("--version").assert().code(0).stdout(
-        predicate::str::is_match(r"alist-doctor \d+\.\d+\.\d+ \(catalog [0-9.]+, \d+ entries\)")
-            .unwrap(),
-    );
-}
-
-#[test]
-fn chinese_output() {
-    let out = doctor().args(["--lang", "zh", PORT]).output().unwrap();
-    let s = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        s.contains("原因:") && s.contains("https://alistgo.com/zh/"),
-        "{s}"
-    );
-    let (_, v) = {
-        let out = doctor()
-            .env("LANG", "zh_CN.UTF-8")
-            .args(["--format", "json", PORT])
-            .output()
-            .unwrap();
-        (
-            0,
-            serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap(),
-        )
-    };
-    assert_eq!(v["lang"], "zh");
 }
 
 #[test]
@@ -534,8 +405,9 @@ fn lint_messages_are_precise() {
     }
 }
 
+/// `--docs openlist` is tests/cmd/docs-openlist.toml.
 #[test]
-fn config_directory_catalogs_and_docs_order() {
+fn config_directory_catalogs() {
     let dir = tempfile::tempdir().unwrap();
     let cat_d = dir.path().join("alist-doctor").join("catalog.d");
     std::fs::create_dir_all(&cat_d).unwrap();
@@ -557,14 +429,40 @@ fn config_directory_catalogs_and_docs_order() {
         .output()
         .unwrap();
     assert!(String::from_utf8_lossy(&out.stdout).contains("local.yaml"));
+}
 
-    let (_, v) = json(&["--docs", "openlist", PORT], None);
-    let docs = v["findings"][0]["docs"].as_array().unwrap();
-    assert!(
-        docs[0]
-            .as_str()
-            .unwrap()
-            .starts_with("https://doc.oplist.org/"),
-        "{docs:?}"
-    );
+/// Options every command takes may come before the subcommand's name.
+#[test]
+fn shared_options_before_the_subcommand() {
+    let out = doctor()
+        .args(["--lang", "zh", "explain", "port-in-use"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.starts_with("错误[port-in-use]"), "{text}");
+    let out = doctor()
+        .args([
+            "--color=never",
+            "--lang",
+            "zh",
+            "list",
+            "--severity",
+            "info",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    // Every row is an info entry, its severity written in Chinese.
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(!text.is_empty());
+    assert!(text.lines().all(|l| l.contains("提示")), "{text}");
+    // A diagnosis option does not apply to a subcommand: the word is a paste.
+    let out = doctor()
+        .args(["--format", "json", "list"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("`list` is a command: give it first"), "{err}");
 }

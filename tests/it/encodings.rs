@@ -188,3 +188,15 @@ fn short_pastes_are_read_as_typed() {
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["summary"]["encoding"][0]["encoding"], "UTF-16LE");
 }
+
+/// Short pastes are plain text: no NUL pattern to read as UTF-16 in four
+/// letters, and a word shorter than four characters is still text.
+#[test]
+fn short_pastes_are_utf8_text() {
+    for text in ["a", "hi", "abc", "abcd", "a b", "错误"] {
+        let (code, v) = crate::util::json(&["--", text], None);
+        assert!(code == 0 || code == 1, "{text}: exit {code}");
+        assert_eq!(v["summary"]["encoding"], serde_json::json!([]), "{text}");
+        assert_eq!(v["summary"]["errors"], serde_json::json!([]), "{text}");
+    }
+}

@@ -202,22 +202,30 @@ fn tables_have_caps_and_say_so() {
         "occurrences past the cap are still counted"
     );
     assert_eq!(v["unknown"].as_array().unwrap().len(), 1_000);
-    // Red-team H6: the count stopped at the cap (1,000 of 1,331).
+    // 11³ distinct unknown errors: those past the template cap are counted.
     assert_eq!(
         v["summary"]["unknown_occurrences"], 1_331,
-        "unknown errors past the cap are still counted"
+        "unknown occurrences past the cap are still counted"
     );
     let out = doctor()
         .args(["--statistics"])
+        .write_stdin(log.clone())
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("the tables were capped"));
+    assert!(
+        text.contains("    1331           (unknown errors)"),
+        "{text}"
+    );
+    let out = doctor()
+        .args(["--statistics", "--format", "json"])
         .write_stdin(log)
         .output()
         .unwrap();
-    let stats = String::from_utf8_lossy(&out.stdout);
-    assert!(stats.contains("the tables were capped"));
-    assert!(
-        stats.contains("    1331           (unknown errors)"),
-        "{stats}"
-    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["unknown"], 1_331);
+    assert_eq!(v["summary"]["unknown_occurrences"], 1_331);
 }
 
 #[test]

@@ -393,6 +393,22 @@ fn github_format_and_step_summary() {
         md.contains("| error |") && md.contains("`refresh-token-missing`"),
         "{md}"
     );
+
+    // An unknown error is a warning in both places.
+    let summary = dir.path().join("unknown.md");
+    let out = doctor()
+        .env("GITHUB_STEP_SUMMARY", &summary)
+        .args(["--format", "github"])
+        .write_stdin("ERRO[2024-01-01 10:00:00] failed frobnicate /a: code 17\n")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.starts_with("::warning "), "{text}");
+    let md = std::fs::read_to_string(&summary).unwrap();
+    assert!(
+        md.contains("| warning | unknown error: failed frobnicate"),
+        "{md}"
+    );
 }
 
 #[test]
@@ -548,4 +564,25 @@ fn ctrl_c_on_a_quiet_pipe_reports_what_was_read() {
     );
     assert_eq!(code, 130);
     assert!(v["findings"].to_string().contains("port-in-use"), "{v}");
+}
+
+/// One problem with many values (three ports) is one block in text, its
+/// other values listed under it; JSON keeps one finding per value.
+#[test]
+fn variants_of_one_problem_are_one_text_block() {
+    let log: String = (5244..5247)
+        .map(|p| {
+            format!("ERRO[2024-01-01 10:00:00] failed to start: listen tcp 0.0.0.0:{p}: bind: address already in use\n")
+        })
+        .collect();
+    let out = doctor().write_stdin(log.clone()).output().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(text.matches("error[port-in-use]").count(), 1, "{text}");
+    assert!(
+        text.contains("also with other values (2): port 5245 (<stdin>:2); port 5246 (<stdin>:3)"),
+        "{text}"
+    );
+    assert_eq!(text.matches("cause:").count(), 1);
+    let (_, v) = json(&[], Some(&log));
+    assert_eq!(ids(&v), ["port-in-use", "port-in-use", "port-in-use"]);
 }

@@ -2,9 +2,11 @@
 //! shared helpers in `util`. Every test drives the real binary or the
 //! library through `alist_doctor::testing`.
 
+mod bodies;
 mod catalog;
 mod check;
 mod cli;
+mod cmd;
 mod encodings;
 mod equivalence;
 mod faq;
@@ -18,5 +20,8 @@ mod pastes;
 mod properties;
 mod real;
 mod real_cases;
+mod secrets;
 mod suggestions;
 mod util;
+mod versions;
+mod zh;

@@ -3,6 +3,7 @@
 
 use crate::util::doctor;
 use serde_json::Value;
+use std::path::{Path, PathBuf};
 use std::process::Command as Std;
 
 fn fixture(name: &str) -> String {
@@ -25,6 +26,27 @@ fn have(tool: &str) -> bool {
         .is_ok_and(|o| o.status.success())
 }
 
+/// A tool the tests need but the machine may lack: `None` when it is
+/// there, else skip with a printed reason, except under `CI=true`, where
+/// `.ci/run` installs it and its absence is a failure.
+fn missing(tool: &str, what: &str) -> Option<()> {
+    if have(tool) {
+        return None;
+    }
+    assert!(
+        std::env::var("CI").as_deref() != Ok("true"),
+        "{tool} is missing: .ci/run installs it, and CI checks {what} with it"
+    );
+    println!("skipped: {tool} is not installed, so {what} is not checked");
+    Some(())
+}
+
+fn write_completion(dir: &Path, shell: &str) -> PathBuf {
+    let path = dir.join(format!("alist-doctor.{shell}"));
+    std::fs::write(&path, stdout(&["completions", shell])).unwrap();
+    path
+}
+
 #[test]
 fn completions_for_every_shell() {
     for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
@@ -37,36 +59,267 @@ fn completions_for_every_shell() {
         );
     }
     let dir = tempfile::tempdir().unwrap();
-    for (shell, checker) in [("bash", "bash"), ("zsh", "zsh"), ("fish", "fish")] {
-        if !have(checker) {
-            assert_ne!(
-                shell, "bash",
-                "bash must be present to check the bash completion"
-            );
+    for shell in ["bash", "zsh", "fish"] {
+        if shell != "bash" && missing(shell, &format!("the {shell} completion's syntax")).is_some()
+        {
             continue;
         }
-        let path = dir.path().join(format!("completion.{shell}"));
-        std::fs::write(&path, stdout(&["completions", shell])).unwrap();
-        let st = Std::new(checker).arg("-n").arg(&path).status().unwrap();
-        assert!(st.success(), "{checker} -n rejects the {shell} completion");
+        let path = write_completion(dir.path(), shell);
+        let st = Std::new(shell).arg("-n").arg(&path).status().unwrap();
+        assert!(st.success(), "{shell} -n rejects the {shell} completion");
     }
 }
 
-#[test]
-fn bash_completion_completes() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("c.bash");
-    std::fs::write(&path, stdout(&["completions", "bash"])).unwrap();
-    // The function name is whatever `complete -F` registers.
-    let script = format!(
-        "source {}; f=$(complete -p alist-doctor | sed -E 's/.*-F ([^ ]+).*/\\1/'); \
-         COMP_WORDS=(alist-doctor --for); COMP_CWORD=1; $f alist-doctor --for alist-doctor; \
-         printf '%s\\n' \"${{COMPREPLY[@]}}\"",
-        path.display()
+/// Completes the last of `words` as bash does on TAB, in a fresh
+/// `bash --norc`: source the script, find the function `complete -p`
+/// registered for alist-doctor, call it with bash's arguments (command,
+/// word being completed, word before it) and print `COMPREPLY`.
+fn bash_complete(script: &Path, words: &[&str]) -> Vec<String> {
+    const DRIVER: &str = r#"
+source "$1" || exit 3
+shift
+spec=$(complete -p alist-doctor) || exit 4
+f=$(sed -E 's/.* -F ([^ ]+) .*/\1/' <<<"$spec")
+COMP_WORDS=("$@")
+COMP_CWORD=$(( $# - 1 ))
+COMP_LINE="$*"
+COMP_POINT=${#COMP_LINE}
+"$f" alist-doctor "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD-1]}"
+printf '%s\n' "${COMPREPLY[@]}"
+"#;
+    let out = Std::new("bash")
+        .args(["--norc", "--noprofile", "-c", DRIVER, "bash"])
+        .arg(script)
+        .args(words)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "bash completion of {words:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
     );
-    let out = Std::new("bash").args(["-c", &script]).output().unwrap();
-    let words = String::from_utf8_lossy(&out.stdout);
-    assert!(words.lines().any(|w| w == "--format"), "{words}");
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .filter(|l| !l.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+fn sorted(words: &[&str]) -> Vec<String> {
+    let mut v: Vec<String> = words.iter().map(|w| w.to_string()).collect();
+    v.sort();
+    v
+}
+
+/// Bash completion through real bash, at the top level and after every
+/// subcommand (clap_complete names subcommand states two ways for a
+/// hyphenated binary, clap-rs/clap#6421; generate.rs renames them).
+#[test]
+fn bash_completion_completes_after_every_subcommand() {
+    let dir = tempfile::tempdir().unwrap();
+    let script = write_completion(dir.path(), "bash");
+    let spec = Std::new("bash")
+        .args([
+            "--norc",
+            "--noprofile",
+            "-c",
+            "source \"$1\" && complete -p alist-doctor",
+            "bash",
+        ])
+        .arg(&script)
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&spec.stdout)
+            .trim_end()
+            .ends_with(" alist-doctor"),
+        "complete -p: {}{}",
+        String::from_utf8_lossy(&spec.stdout),
+        String::from_utf8_lossy(&spec.stderr)
+    );
+    let complete = |words: &[&str]| {
+        let mut all = vec!["alist-doctor"];
+        all.extend_from_slice(words);
+        bash_complete(&script, &all)
+    };
+    let exactly = |words: &[&str], want: &[&str]| {
+        let mut got = complete(words);
+        got.sort();
+        assert_eq!(got, sorted(want), "alist-doctor {}<TAB>", words.join(" "));
+    };
+
+    exactly(&["--for"], &["--format"]);
+    exactly(
+        &["--format", ""],
+        &["text", "json", "ndjson", "github", "sarif"],
+    );
+    let top = complete(&[""]);
+    let subcommands: Vec<&str> = top
+        .iter()
+        .map(String::as_str)
+        .filter(|w| !w.starts_with('-'))
+        .collect();
+    for sub in [
+        "check",
+        "explain",
+        "list",
+        "lint",
+        "patterns",
+        "completions",
+        "man",
+        "help",
+    ] {
+        assert!(subcommands.contains(&sub), "top level lacks {sub}: {top:?}");
+    }
+    // After each subcommand, its own options: `--help`, and not the
+    // top-level `--statistics` (which shows the state is the subcommand's).
+    for sub in &subcommands {
+        if *sub == "help" {
+            continue;
+        }
+        let got = complete(&[sub, "--"]);
+        assert!(
+            got.iter().any(|w| w == "--help") && !got.iter().any(|w| w == "--statistics"),
+            "alist-doctor {sub} --<TAB>: {got:?}"
+        );
+    }
+    let explain = complete(&["explain", "--"]);
+    assert!(explain.iter().any(|w| w == "--format"), "{explain:?}");
+    exactly(&["explain", "--format", ""], &["text", "json"]);
+    exactly(&["list", "--sev"], &["--severity"]);
+    exactly(&["list", "--format", ""], &["text", "json", "markdown"]);
+    exactly(&["list", "--severity", ""], &["error", "warning", "info"]);
+    exactly(
+        &["check", "--fail-on", ""],
+        &["error", "warning", "info", "never"],
+    );
+    exactly(&["check", "--format", "s"], &["sarif"]);
+    // A global option before the subcommand does not lose it.
+    exactly(
+        &["--color", "never", "list", "--format", "m"],
+        &["markdown"],
+    );
+    let shells = complete(&["completions", ""]);
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        assert!(
+            shells.iter().any(|w| w == shell),
+            "completions <TAB>: {shells:?}"
+        );
+    }
+    let help = complete(&["help", ""]);
+    assert!(help.iter().any(|w| w == "list"), "help <TAB>: {help:?}");
+}
+
+/// Every state the bash script's walk reaches has a `case` arm that
+/// completes it, and every arm is reached.
+#[test]
+fn bash_completion_states_are_spelt_alike() {
+    let script = stdout(&["completions", "bash"]);
+    let states: std::collections::BTreeSet<&str> = script
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("cmd=\""))
+        .filter_map(|l| l.strip_suffix('"'))
+        .filter(|s| !s.is_empty())
+        .collect();
+    let arms: std::collections::BTreeSet<&str> = script
+        .lines()
+        .filter(|l| l.starts_with("        ") && !l.starts_with("         "))
+        .filter_map(|l| l.trim().strip_suffix(')'))
+        .filter(|l| !l.starts_with('-') && !l.contains(['*', ' ', '"']))
+        .collect();
+    assert!(states.len() > 8, "{states:?}");
+    assert_eq!(states, arms, "states assigned vs. case arms");
+}
+
+/// zsh loads the script: with compinit, sourcing it registers its
+/// function for alist-doctor. compinit writes no dump (`-D` alone: a `-d`
+/// after it turns dumping back on, and compdump replaces the file named
+/// with a `mv`), and HOME and ZDOTDIR point into the temporary directory.
+#[test]
+fn zsh_completion_loads() {
+    if missing("zsh", "loading the zsh completion").is_some() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let script = write_completion(dir.path(), "zsh");
+    let out = Std::new("zsh")
+        .args([
+            "-fc",
+            "autoload -Uz compinit && compinit -u -D && source \"$1\" && print -r -- $_comps[alist-doctor]",
+            "zsh",
+        ])
+        .arg(&script)
+        .env("HOME", dir.path())
+        .env("ZDOTDIR", dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success() && String::from_utf8_lossy(&out.stdout).trim() == "_alist-doctor",
+        "zsh: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let left: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(left.len(), 1, "compinit left files behind: {left:?}");
+}
+
+/// fish completes through the script for real (`complete -C`), after
+/// subcommands too.
+#[test]
+fn fish_completion_completes() {
+    if missing("fish", "the fish completion").is_some() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let script = write_completion(dir.path(), "fish");
+    let complete = |line: &str| -> Vec<String> {
+        let out = Std::new("fish")
+            .args([
+                "--no-config",
+                "-c",
+                "source $argv[1]; and complete -C $argv[2]",
+            ])
+            .arg(&script)
+            .arg(line)
+            // What fish keeps (universal variables) stays in the temporary directory.
+            .env("HOME", dir.path())
+            .env_remove("XDG_CONFIG_HOME")
+            .env_remove("XDG_DATA_HOME")
+            .env_remove("XDG_CACHE_HOME")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "fish: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let mut v: Vec<String> = String::from_utf8(out.stdout)
+            .unwrap()
+            .lines()
+            .map(|l| l.split('\t').next().unwrap().to_string())
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(complete("alist-doctor --for"), sorted(&["--format"]));
+    assert_eq!(complete("alist-doctor list --sev"), sorted(&["--severity"]));
+    assert_eq!(
+        complete("alist-doctor list --format "),
+        sorted(&["text", "json", "markdown"])
+    );
+    assert_eq!(
+        complete("alist-doctor completions "),
+        sorted(&["bash", "zsh", "fish", "powershell", "elvish"])
+    );
+    let explain = complete("alist-doctor explain --");
+    assert!(
+        explain.iter().any(|w| w == "--format") && !explain.iter().any(|w| w == "--statistics"),
+        "{explain:?}"
+    );
 }
 
 #[test]

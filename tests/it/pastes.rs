@@ -143,3 +143,65 @@ fn other_programs_lines_stay_quiet_unless_about_alist() {
     );
     assert_eq!(ids(&v), ["go-out-of-memory"], "{v}");
 }
+
+/// In a paste the specific answer leads, whatever line it came from and
+/// whatever the severity of a fallback's; a log keeps severity first.
+#[test]
+fn in_a_paste_specific_findings_come_first() {
+    let text = "ERRO[2024-01-01 10:00:00] failed get objs: failed to list objs: oops\n\
+                WARN[2024-01-01 10:00:01] failed to refresh: TooManyRequests: Too Many Requests";
+    let v = run(&["--", text], None);
+    assert_eq!(
+        ids(&v),
+        ["aliyundrive-open-too-many-requests", "list-failed"]
+    );
+    let v = run(&[], Some(format!("{text}\n")));
+    assert_eq!(
+        ids(&v),
+        ["list-failed", "aliyundrive-open-too-many-requests"]
+    );
+}
+
+/// `matched` is the line that matched, not the prose around it; a capture
+/// ends with its line and at Chinese punctuation.
+#[test]
+fn matched_is_the_message_not_the_prose() {
+    let v = run(
+        &[
+            "--",
+            "Hi, after upgrading I get this:\n\
+                 [ali_open] failed to refresh token: bad thing\n\
+                 Any idea what to do?",
+        ],
+        None,
+    );
+    let f = &v["findings"][0];
+    assert_eq!(f["id"], "aliyundrive-open-refresh-failed");
+    assert_eq!(
+        f["matched"],
+        "[ali_open] failed to refresh token: bad thing"
+    );
+    assert_eq!(f["captures"]["reason"], "bad thing");
+    assert_eq!(f["title"], "Aliyun token refresh failed: bad thing");
+
+    let v = run(
+        &[
+            "--",
+            "[ali_open] failed to refresh token: 令牌无效。请问怎么办",
+        ],
+        None,
+    );
+    assert_eq!(v["findings"][0]["captures"]["reason"], "令牌无效");
+
+    // A message a browser wrapped is still one line.
+    let v = run(
+        &[
+            "--",
+            "Failed load storage: failed init storage: failed to refresh\n\
+                 token: You should use the token that request with\n\
+                 aliyundrive open insted of aliyundrive",
+        ],
+        None,
+    );
+    assert_eq!(ids(&v), ["aliyundrive-open-wrong-token-type"]);
+}

@@ -114,6 +114,19 @@ fn collect_this_when_nothing_can_be_used() {
     }
     let (_, v) = json(&["--", "Request failed with status code 413"], None);
     assert_eq!(ids(&v), ["upload-413-body-too-large"]);
+    // An error line no entry knows is an unknown error to report, not
+    // "collect this", alone or next to other lines of the same paste.
+    for text in [
+        "ERRO[2024-01-01 10:00:00] failed frobnicate /a: code 17",
+        "it shows an error\nERRO[2024-01-01 10:00:00] failed frobnicate /a: code 17",
+    ] {
+        let (_, v) = json(&["--", text], None);
+        assert!(ids(&v).is_empty(), "{text}: {v:#}");
+        assert_eq!(
+            v["unknown"][0]["template"],
+            "failed frobnicate <path>: code <n>"
+        );
+    }
     // Next to a real answer it is neither shown nor listed as an alternative.
     let (_, v) = json(&["--", "failed to list objs: current regio"], None);
     assert!(!v.to_string().contains("collect-more-details"), "{v:#}");

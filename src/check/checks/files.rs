@@ -129,7 +129,7 @@ fn ownership(ctx: &mut Ctx<'_>) {
             .detected
             .version
             .or(ctx.detected.at_least)
-            .is_some_and(|v| v >= [4, 1, 0]);
+            .is_some_and(|v| v >= crate::check::version::Version(4, 1, 0));
     let uid = if openlist_image { 1001 } else { dir_meta.uid() };
     if uid == 0 {
         return;
