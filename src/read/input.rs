@@ -209,9 +209,20 @@ pub(crate) struct FollowReader {
     file: Option<File>,
     pos: u64,
     id: Option<u64>,
+    /// The last bytes read (up to `TAIL`): a file truncated and written
+    /// past the old end between two polls (logrotate's copytruncate) has
+    /// other bytes there, which its size alone cannot tell.
+    tail: Vec<u8>,
+    /// The last read found nothing new: the file is checked before the
+    /// next one (never on the busy path).
+    waited: bool,
     stop: Arc<AtomicBool>,
     replaced: Arc<AtomicBool>,
 }
+
+/// Bytes kept to recognise a followed file's content (timestamps make 64
+/// bytes of a log line all but unique).
+const TAIL: usize = 64;
 
 /// How often a followed file is looked at when nothing new came.
 const FOLLOW_POLL: Duration = Duration::from_millis(100);
@@ -245,6 +256,8 @@ impl FollowReader {
             file,
             pos: 0,
             id,
+            tail: Vec::new(),
+            waited: false,
             stop,
             replaced,
         })
@@ -257,6 +270,39 @@ impl FollowReader {
             Err(_) => false,
         }
     }
+}
+
+/// The bytes that end at `pos` in `file` are not `tail`, the bytes read
+/// there: the file was truncated and rewritten past that offset.
+/// `tail` followed by `read`, cut to its last `TAIL` bytes.
+fn keep_tail(tail: &mut Vec<u8>, read: &[u8]) {
+    if read.len() >= TAIL {
+        tail.clear();
+        tail.extend_from_slice(&read[read.len() - TAIL..]);
+    } else {
+        let drop = (tail.len() + read.len()).saturating_sub(TAIL);
+        tail.drain(..drop);
+        tail.extend_from_slice(read);
+    }
+}
+
+#[cfg(unix)]
+fn is_rewritten(file: &File, pos: u64, tail: &[u8]) -> bool {
+    use std::os::unix::fs::FileExt;
+    if tail.is_empty() {
+        return false;
+    }
+    let mut now = vec![0; tail.len()];
+    match file.read_exact_at(&mut now, pos - tail.len() as u64) {
+        Ok(()) => now != tail,
+        // Shorter than what was read: `is_replaced` says so next.
+        Err(_) => false,
+    }
+}
+
+#[cfg(not(unix))]
+fn is_rewritten(_: &File, _: u64, _: &[u8]) -> bool {
+    false
 }
 
 fn folder_exists(path: &Path) -> bool {
@@ -281,15 +327,21 @@ impl Read for FollowReader {
                 }
                 continue;
             };
+            if std::mem::take(&mut self.waited) && is_rewritten(file, self.pos, &self.tail) {
+                self.replaced.store(true, Ordering::Relaxed);
+                return Ok(0);
+            }
             let n = file.read(buf)?;
             if n > 0 {
                 self.pos += n as u64;
+                keep_tail(&mut self.tail, &buf[..n]);
                 return Ok(n);
             }
             if self.is_replaced() {
                 self.replaced.store(true, Ordering::Relaxed);
                 return Ok(0);
             }
+            self.waited = true;
             std::thread::sleep(FOLLOW_POLL);
         }
     }
@@ -329,5 +381,37 @@ pub(crate) fn io_reason(e: &io::Error) -> String {
                 None => s,
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_tail_is_the_last_bytes_read() {
+        let mut tail = Vec::new();
+        keep_tail(&mut tail, b"abc");
+        keep_tail(&mut tail, b"def");
+        assert_eq!(tail, b"abcdef");
+        let long = [b'x'; TAIL + 10];
+        keep_tail(&mut tail, &long);
+        assert_eq!(tail, &long[10..]);
+        keep_tail(&mut tail, b"yz");
+        assert_eq!(tail.len(), TAIL);
+        assert!(tail.ends_with(b"xyz"));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_file_rewritten_past_the_offset_is_told() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("log");
+        std::fs::write(&p, b"first line\n").unwrap();
+        let f = File::open(&p).unwrap();
+        let tail = b"first line\n";
+        assert!(!is_rewritten(&f, 11, tail));
+        std::fs::write(&p, b"other text, longer than before\n").unwrap();
+        assert!(is_rewritten(&f, 11, tail));
     }
 }
