@@ -19,6 +19,7 @@ mod packaging;
 mod pastes;
 mod properties;
 mod real;
+mod readme;
 mod real_cases;
 mod secrets;
 mod suggestions;
