@@ -510,6 +510,39 @@ fn follow_a_growing_and_rotated_file_then_ctrl_c() {
     assert_eq!(summary["occurrences"], 2, "{summary}");
 }
 
+/// Red-team H14: logrotate's copytruncate empties the file in place, and
+/// the server writes more than was read before the reader looks again.
+/// The size never drops below the offset and the inode stays, so the new
+/// lines before the old offset were never read. Both problems, the one
+/// before and the one after the truncation, are found.
+#[cfg(target_os = "linux")]
+#[test]
+fn follow_a_file_truncated_and_regrown_between_polls() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("log.log");
+    std::fs::write(&log, "").unwrap();
+    let mut run = follow(&log);
+    append(
+        &log,
+        "ERRO[2024-01-02 15:04:06] failed get objs: failed to list objs: TooManyRequests:Too Many Requests\n",
+    );
+    run.wait_for_finding("aliyundrive-open-too-many-requests");
+    // Truncate and write past the old size at once: no poll can fall
+    // between the two (they are microseconds apart, the polls 100 ms).
+    let regrown = format!(
+        "INFO[2024-01-02 15:05:00] {}\nFATA[2024-01-02 15:05:01] failed to start http: listen tcp :5244: bind: address already in use\n",
+        "x".repeat(200)
+    );
+    std::fs::write(&log, regrown).unwrap();
+    let port = run.wait_for_finding("port-in-use");
+    assert_eq!(port["line"], 2, "the rewritten file is read from its start");
+    let done = run.interrupt("--follow after Ctrl-C");
+    done.no_panic();
+    assert_eq!(done.code, Some(130), "{done:?}");
+    let summary = done.ndjson().pop().unwrap();
+    assert_eq!(summary["findings"], 2, "{summary}");
+}
+
 /// Runs `--format json` on a standard input that stays open, writes
 /// `first` into it, waits until the tool has read it all, then presses
 /// Ctrl-C; returns the exit code and the report. Fails if the tool has not
