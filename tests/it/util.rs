@@ -151,52 +151,81 @@ pub fn wait_until_read(stdin: &std::process::ChildStdin) {
     }
 }
 
-/// A running binary whose standard output is read line by line on a
-/// thread (and standard error collected on another), so that a test can
-/// wait for what it prints instead of guessing how long it takes.
+/// A running binary whose standard output and standard error are read
+/// line by line on threads, so that a test can wait for what it prints
+/// instead of guessing how long it takes.
 pub struct Running {
     pub child: std::process::Child,
     lines: std::sync::mpsc::Receiver<String>,
+    errors: std::sync::mpsc::Receiver<String>,
     /// Every line of standard output received so far.
     pub seen: Vec<String>,
-    stderr: Option<std::thread::JoinHandle<String>>,
+    /// Every line of standard error received so far.
+    pub seen_err: Vec<String>,
+}
+
+/// Sends each line `r` gives (lossy UTF-8, without its LF) into a channel.
+fn lines_of(r: impl std::io::Read + Send + 'static) -> std::sync::mpsc::Receiver<String> {
+    use std::io::BufRead;
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut r = std::io::BufReader::new(r);
+        let mut line = Vec::new();
+        while r.read_until(b'\n', &mut line).is_ok_and(|n| n > 0) {
+            let text = String::from_utf8_lossy(&line);
+            let text = text.strip_suffix('\n').unwrap_or(&text).to_string();
+            line.clear();
+            if tx.send(text).is_err() {
+                break;
+            }
+        }
+    });
+    rx
+}
+
+/// Waits, at most `DEADLINE`, for a line from `rx` for which `pred`
+/// holds, keeping every line received in `seen`.
+fn wait_line(
+    rx: &std::sync::mpsc::Receiver<String>,
+    seen: &mut Vec<String>,
+    what: &str,
+    pred: impl Fn(&str) -> bool,
+) -> String {
+    let start = std::time::Instant::now();
+    loop {
+        let left = DEADLINE.saturating_sub(start.elapsed());
+        match rx.recv_timeout(left) {
+            Ok(line) => {
+                seen.push(line.clone());
+                if pred(&line) {
+                    return line;
+                }
+            }
+            Err(e) => panic!(
+                "waited {DEADLINE:?} for {what} ({e}); printed so far:\n{}",
+                seen.join("\n")
+            ),
+        }
+    }
 }
 
 impl Running {
     /// Spawns `cmd` with standard output and standard error piped.
     pub fn spawn(mut cmd: std::process::Command) -> Running {
-        use std::io::{BufRead, Read};
         use std::process::Stdio;
         let mut child = cmd
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
             .expect("spawns");
-        let stdout = child.stdout.take().unwrap();
-        let (tx, lines) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            let mut r = std::io::BufReader::new(stdout);
-            let mut line = Vec::new();
-            while r.read_until(b'\n', &mut line).is_ok_and(|n| n > 0) {
-                let text = String::from_utf8_lossy(&line);
-                let text = text.strip_suffix('\n').unwrap_or(&text).to_string();
-                line.clear();
-                if tx.send(text).is_err() {
-                    break;
-                }
-            }
-        });
-        let mut err = child.stderr.take().unwrap();
-        let stderr = std::thread::spawn(move || {
-            let mut s = Vec::new();
-            let _ = err.read_to_end(&mut s);
-            String::from_utf8_lossy(&s).into_owned()
-        });
+        let lines = lines_of(child.stdout.take().unwrap());
+        let errors = lines_of(child.stderr.take().unwrap());
         Running {
             child,
             lines,
+            errors,
             seen: Vec::new(),
-            stderr: Some(stderr),
+            seen_err: Vec::new(),
         }
     }
 
@@ -204,22 +233,12 @@ impl Running {
     /// `pred` holds (among those not yet waited for); returns it. Panics,
     /// saying `what` and showing what was printed, when none comes.
     pub fn wait_for(&mut self, what: &str, pred: impl Fn(&str) -> bool) -> String {
-        let start = std::time::Instant::now();
-        loop {
-            let left = DEADLINE.saturating_sub(start.elapsed());
-            match self.lines.recv_timeout(left) {
-                Ok(line) => {
-                    self.seen.push(line.clone());
-                    if pred(&line) {
-                        return line;
-                    }
-                }
-                Err(e) => panic!(
-                    "waited {DEADLINE:?} for {what} ({e}); printed so far:\n{}",
-                    self.seen.join("\n")
-                ),
-            }
-        }
+        wait_line(&self.lines, &mut self.seen, what, pred)
+    }
+
+    /// `wait_for`, on standard error.
+    pub fn wait_for_stderr(&mut self, what: &str, pred: impl Fn(&str) -> bool) -> String {
+        wait_line(&self.errors, &mut self.seen_err, what, pred)
     }
 
     /// Waits for an ndjson finding with this id; returns it.
@@ -242,11 +261,17 @@ impl Running {
     /// code, every line it printed and its standard error.
     pub fn finish(mut self, what: &str) -> Finished {
         let status = wait_at_most(&mut self.child, what);
-        // The reader thread ends with the pipe: every line is in.
+        // The reader threads end with the pipes: every line is in.
         while let Ok(line) = self.lines.recv_timeout(DEADLINE) {
             self.seen.push(line);
         }
-        let stderr = self.stderr.take().unwrap().join().unwrap();
+        while let Ok(line) = self.errors.recv_timeout(DEADLINE) {
+            self.seen_err.push(line);
+        }
+        let mut stderr = self.seen_err.join("\n");
+        if !stderr.is_empty() {
+            stderr.push('\n');
+        }
         Finished {
             code: status.code(),
             stdout: std::mem::take(&mut self.seen),
