@@ -20,6 +20,7 @@ mod pastes;
 mod properties;
 mod real;
 mod real_cases;
+mod redteam;
 mod secrets;
 mod suggestions;
 mod util;
