@@ -85,11 +85,13 @@ impl Tables {
         let source = self.span(false, &format!("embedded:data/{file}"));
         let json = serde_json::to_string(e).unwrap();
         let json = self.span(true, &json);
+        let shortest = pattern::shortest_of(&e.patterns).min(u32::MAX as usize);
         writeln!(
             self.records,
             "    Record {{ id: {id}, severity: Severity::{:?}, fallback: {}, generic: {}, \
              paste_only: {}, benign: {}, priority: {}, patterns: {patterns:?}, area: {area}, \
-             source: {source}, line: {line}, literals: {literals:?}, json: {json} }},",
+             source: {source}, line: {line}, literals: {literals:?}, shortest: {shortest}, \
+             json: {json} }},",
             e.severity, e.fallback, e.generic, e.paste_only, e.benign, e.priority,
         )
         .unwrap();

@@ -14,6 +14,7 @@ use std::time::Duration;
 use crate::diagnose::{Diagnoser, MatchWorker, Matched};
 use crate::parse::envelope::{KnownFrames, Line, is_access_line, parse_line};
 use crate::parse::event::{Event, EventBuilder};
+use crate::parse::tiny::{Run, Taken, TinyLines};
 use crate::read::chunk::{Chunk, Chunker, Lines, new_buffer};
 use crate::report::Report;
 
@@ -114,6 +115,8 @@ fn understand(bytes: &[u8], quick: bool, frames: &mut KnownFrames, frame_text: b
 struct Feeder<'o, 'r> {
     opts: &'o ScanOptions<'o>,
     builder: EventBuilder,
+    /// Blank and tiny lines taken without parsing (see `parse::tiny`).
+    tiny: Option<TinyLines>,
     last_ts: Option<String>,
     lines: u64,
     frames: KnownFrames,
@@ -126,6 +129,21 @@ struct Feeder<'o, 'r> {
 impl Feeder<'_, '_> {
     /// Adds one line read on this thread.
     fn line(&mut self, d: &mut Diagnoser<'_>, bytes: &[u8]) -> io::Result<()> {
+        if let Some(tiny) = &mut self.tiny {
+            let mut ended = None;
+            let n = self.lines + 1;
+            if let Taken::Counted(events) = tiny.take(n, bytes, &mut self.builder, |ev| {
+                ended = Some(ev);
+            }) {
+                self.lines = n;
+                // Events that matched nothing: counted, not looked at.
+                self.stats.events += events;
+                return match ended {
+                    Some(ev) => self.event(d, ev),
+                    None => Ok(()),
+                };
+            }
+        }
         let frame_text = self.builder.frame_text_needed();
         let line = understand(
             bytes,
@@ -140,7 +158,40 @@ impl Feeder<'_, '_> {
         }
     }
 
+    /// Takes the run of blank and tiny lines that `lines` go on with, if
+    /// any, at once (see `parse::tiny`).
+    fn tiny_run(&mut self, d: &mut Diagnoser<'_>, lines: &mut Lines<'_>) -> io::Result<()> {
+        let Some(tiny) = &mut self.tiny else {
+            return Ok(());
+        };
+        let rest = lines.rest();
+        let run = tiny.run(rest);
+        if run.len == 0 {
+            return Ok(());
+        }
+        let mut ended = None;
+        self.stats.events += tiny.take_run(
+            self.lines + 1,
+            &rest[..run.len],
+            run,
+            &mut self.builder,
+            |ev| {
+                debug_assert!(ended.is_none(), "a run ends one plain event at most");
+                ended = Some(ev);
+            },
+        );
+        self.lines += run.lines;
+        lines.advance(run.len);
+        match ended {
+            Some(ev) => self.event(d, ev),
+            None => Ok(()),
+        }
+    }
+
     fn flush(&mut self, d: &mut Diagnoser<'_>) -> io::Result<()> {
+        if let Some(tiny) = &mut self.tiny {
+            tiny.restore(&mut self.builder);
+        }
         match self.builder.finish() {
             Some(ev) => self.event(d, ev),
             None => Ok(()),
@@ -192,12 +243,29 @@ impl Feeder<'_, '_> {
     /// lines may continue the previous chunk's last event (held by
     /// `builder`); from its first line that starts afresh on, the worker's
     /// events stand as they are.
-    fn chunk(&mut self, d: &mut Diagnoser<'_>, part: Part) -> io::Result<()> {
+    /// `bytes` are the chunk's.
+    fn chunk(&mut self, d: &mut Diagnoser<'_>, part: Part, bytes: &[u8]) -> io::Result<()> {
         let base = self.lines;
-        for (i, line) in part.head.into_iter().enumerate() {
-            if let Some(ev) = self.builder.push(base + i as u64 + 1, line) {
-                self.event(d, ev)?;
+        for head in part.head {
+            match head {
+                Head::Line(line) => {
+                    if let Some(t) = &mut self.tiny {
+                        t.restore(&mut self.builder);
+                    }
+                    self.lines += 1;
+                    if let Some(ev) = self.builder.push(self.lines, line) {
+                        self.event(d, ev)?;
+                    }
+                }
+                Head::Raw(range, run) => {
+                    let mut lines = Lines::new(&bytes[range]);
+                    self.tiny_run(d, &mut lines)?;
+                    debug_assert!(lines.rest().is_empty(), "{run:?} is one run");
+                }
             }
+        }
+        if let Some(t) = &mut self.tiny {
+            t.restore(&mut self.builder);
         }
         if part.afresh
             && let Some(ev) = self.builder.finish()
@@ -213,7 +281,7 @@ impl Feeder<'_, '_> {
             ev.line += base;
             self.builder.resume(ev);
         }
-        self.lines += part.lines;
+        self.lines = base + part.lines;
         Ok(())
     }
 }
@@ -270,6 +338,7 @@ pub(crate) fn scan(
     let mut feeder = Feeder {
         opts,
         builder: EventBuilder::new(opts.mode == ReadMode::Paste),
+        tiny: shortcut(opts, d.matcher.shortest()),
         last_ts: None,
         lines: 0,
         frames: KnownFrames::default(),
@@ -301,6 +370,14 @@ pub(crate) fn scan(
         stats: feeder.stats,
         result,
     }
+}
+
+/// The tiny-line shortcut, for logs read without a time window (there an
+/// event's place in time depends on the lines before it).
+fn shortcut(opts: &ScanOptions<'_>, shortest: usize) -> Option<TinyLines> {
+    (opts.mode != ReadMode::Paste && !opts.window.is_set())
+        .then(|| TinyLines::new(shortest))
+        .flatten()
 }
 
 /// A panic turned into the error that ends an input.
@@ -337,11 +414,17 @@ fn scan_batch(
     feeder: &mut Feeder<'_, '_>,
 ) -> (io::Result<()>, u64) {
     let opts = feeder.opts;
-    Chunker::new(r).for_each_line(|bytes| {
-        if feeder.lines.is_multiple_of(1024) && opts.stop.load(Ordering::Relaxed) {
-            return Ok(false);
+    Chunker::new(r).for_each_chunk(|lines| {
+        loop {
+            feeder.tiny_run(d, lines)?;
+            let Some(bytes) = lines.next() else {
+                return Ok(true);
+            };
+            if feeder.lines.is_multiple_of(1024) && opts.stop.load(Ordering::Relaxed) {
+                return Ok(false);
+            }
+            feeder.line(d, bytes)?;
         }
-        feeder.line(d, bytes).map(|_| true)
     })
 }
 
@@ -349,7 +432,7 @@ fn scan_batch(
 struct Part {
     /// Lines before the chunk's first line that starts an event afresh:
     /// they belong to the previous chunk's last event.
-    head: Vec<Line>,
+    head: Vec<Head>,
     /// Whether the chunk has such a line (else all its lines are `head`).
     afresh: bool,
     /// Completed events, line numbers counted from the chunk's start, with
@@ -361,6 +444,19 @@ struct Part {
     tail: Option<Event>,
     lines: u64,
     cut_lines: u64,
+}
+
+/// Where `part`, a slice of `all`, begins in it.
+fn offset_in(all: &[u8], part: &[u8]) -> usize {
+    part.as_ptr().addr() - all.as_ptr().addr()
+}
+
+/// A line of a part's head, or a run of them.
+enum Head {
+    Line(Line),
+    /// Blank and tiny lines (see `parse::tiny`), as the chunk's bytes in
+    /// this range: left for the thread that knows the event they follow.
+    Raw(std::ops::Range<usize>, Run),
 }
 
 /// Reads a chunk's lines into events and matches them: the work that runs
@@ -382,6 +478,11 @@ fn work(
         lines: 0,
         cut_lines: chunk.cut_lines,
     };
+    // Not before the first line that starts afresh: the lines before it
+    // go to the previous chunk's event.
+    let mut tiny = quick
+        .then(|| TinyLines::new(matching.matcher().shortest()))
+        .flatten();
     let mut builder = EventBuilder::new(false);
     let mut lines = Lines::new(chunk.bytes());
     // What an event that a line completes turns into.
@@ -392,7 +493,29 @@ fn work(
             part.events.push((ev, matched));
         }
     };
-    for bytes in lines.by_ref() {
+    loop {
+        // A run of blank and tiny lines: before the first line that starts
+        // afresh it is left for the thread that knows what it follows.
+        if let Some(t) = &mut tiny {
+            let rest = lines.rest();
+            let run = t.run(rest);
+            if run.len > 0 {
+                let n = part.lines + 1;
+                if part.afresh {
+                    let routine = t.take_run(n, &rest[..run.len], run, &mut builder, |ev| {
+                        complete(ev, &mut part);
+                    });
+                    part.routine += routine;
+                } else {
+                    // (Runs are as long as they can be: none follows another.)
+                    let at = offset_in(chunk.bytes(), rest);
+                    part.head.push(Head::Raw(at..at + run.len, run));
+                }
+                part.lines += run.lines;
+                lines.advance(run.len);
+            }
+        }
+        let Some(bytes) = lines.next() else { break };
         part.lines += 1;
         // Most lines of a busy log: an access line only ends the event
         // before it (when timestamps do not matter).
@@ -408,7 +531,7 @@ fn work(
         let line = understand(bytes, quick, frames, frame_text);
         if !part.afresh {
             if !EventBuilder::starts_afresh(&line) {
-                part.head.push(line);
+                part.head.push(Head::Line(line));
                 continue;
             }
             part.afresh = true;
@@ -416,6 +539,9 @@ fn work(
         if let Some(ev) = builder.push(part.lines, line) {
             complete(ev, &mut part);
         }
+    }
+    if let Some(t) = &mut tiny {
+        t.restore(&mut builder);
     }
     part.tail = builder.finish();
     part.cut_lines += lines.cut;
@@ -632,7 +758,7 @@ fn scan_parallel(
                     Err(e) => break 'read Err(e),
                 };
                 cut += part.cut_lines;
-                if let Err(e) = feeder.chunk(d, part) {
+                if let Err(e) = feeder.chunk(d, part, &buf) {
                     break 'read Err(e);
                 }
                 let _ = free_tx.send(buf);

@@ -40,6 +40,8 @@ mod embedded {
         pub line: usize,
         /// A range of `PATTERN_SETS`.
         pub literals: Range,
+        /// The fewest bytes any match of its patterns spans.
+        pub shortest: u32,
         /// The whole entry as JSON of `schema::RawEntry`.
         pub json: u32,
     }
@@ -96,6 +98,9 @@ pub(crate) struct Entry {
     /// Its record in the embedded tables (prefilter literals computed at
     /// build time); `None` for user entries.
     pub record: Option<usize>,
+    /// The fewest bytes any match of its patterns spans: a shorter
+    /// message cannot be this entry's (`usize::MAX`: none can match).
+    pub shortest: usize,
     raw: Raw,
 }
 
@@ -123,7 +128,9 @@ fn leak_list(v: &[String]) -> StrList {
 impl RawEntry {
     /// The entry as the rest of the program sees it (see `StrList`).
     pub(crate) fn into_entry(self, area: &'static str, source: &'static str, line: usize) -> Entry {
+        let shortest = pattern::shortest_of(&self.patterns);
         Entry {
+            shortest,
             id: leak(self.id.clone()),
             severity: self.severity,
             fallback: self.fallback,
@@ -438,6 +445,7 @@ impl embedded::Record {
             source: text(self.source),
             line: self.line,
             record: Some(index),
+            shortest: self.shortest as usize,
             raw: Raw {
                 json: text(self.json),
                 parsed: once_cell::sync::OnceCell::new(),

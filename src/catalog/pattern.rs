@@ -87,6 +87,16 @@ pub(crate) fn shortest_match(p: &str) -> Option<usize> {
     hir.properties().minimum_len()
 }
 
+/// The fewest bytes any match of any of `patterns` spans (`usize::MAX`
+/// when none can match).
+pub(crate) fn shortest_of<S: AsRef<str>>(patterns: &[S]) -> usize {
+    patterns
+        .iter()
+        .map(|p| shortest_match(p.as_ref()).unwrap_or(usize::MAX))
+        .min()
+        .unwrap_or(usize::MAX)
+}
+
 /// Largest compiled pattern a catalog may hold, in bytes (its regex's
 /// `memory_usage`). Past a point a pattern's search stops fitting its
 /// lazy-DFA cache and falls back to a slower engine: on 64 KiB lines

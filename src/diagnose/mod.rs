@@ -267,6 +267,10 @@ impl<'m> WorkerSpec<'m> {
 }
 
 impl<'m> MatchWorker<'m> {
+    pub(crate) fn matcher(&self) -> &'m Matcher {
+        self.matcher
+    }
+
     /// A worker for logs; `reference` for the tests' yardstick.
     pub(crate) fn new(matcher: &'m Matcher, reference: bool) -> Self {
         MatchWorker {
@@ -467,7 +471,13 @@ impl<'m> Diagnoser<'m> {
         };
         // A log that names its release does so near its start (a pasted
         // text is looked at whole before reading).
-        if self.running.is_none() && !self.paste && self.version_looks < MAX_VERSION_LOOKS {
+        // (A text too short to name one is no look: a flood of tiny lines
+        // is not read at all, see parse::tiny.)
+        if self.running.is_none()
+            && !self.paste
+            && self.version_looks < MAX_VERSION_LOOKS
+            && text.len() > crate::parse::tiny::MAX_TINY
+        {
             self.version_looks += 1;
             self.running = crate::parse::version::detect(&text).map(|r| (r, self.source));
         }

@@ -176,6 +176,8 @@ pub(crate) struct Matcher {
     more_sets: Vec<Vec<Vec<Finder<'static>>>>,
     /// Patterns with no usable literal: always run.
     always: Vec<u32>,
+    /// The shortest text any entry a log can have matches, in bytes.
+    shortest: usize,
 }
 
 impl Matcher {
@@ -235,7 +237,15 @@ impl Matcher {
                 );
             }
         }
+        let shortest = catalog
+            .entries
+            .iter()
+            .filter(|e| !e.paste_only)
+            .map(|e| e.shortest)
+            .min()
+            .unwrap_or(usize::MAX);
         Matcher {
+            shortest,
             catalog,
             patterns,
             prefilter: LiteralSet::new(&literals),
@@ -252,6 +262,13 @@ impl Matcher {
 
     pub(crate) fn catalog(&self) -> &Catalog {
         &self.catalog
+    }
+
+    /// The fewest bytes a text of a log must have for any entry to match
+    /// it (entries that answer pastes only are left out): shorter
+    /// messages need no matching.
+    pub(crate) fn shortest(&self) -> usize {
+        self.shortest
     }
 
     /// Every entry whose patterns match `text` (already normalised), best

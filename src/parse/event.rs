@@ -224,8 +224,13 @@ impl Event {
         self.frames = Vec::new();
     }
 
+    /// Whether a continuation line of `len` bytes would be kept.
+    pub(crate) fn takes_detail(&self, len: usize) -> bool {
+        self.details.len() < MAX_DETAILS && self.bytes + len <= MAX_EVENT_BYTES
+    }
+
     fn add_detail(&mut self, text: String) {
-        if self.details.len() < MAX_DETAILS && self.bytes + text.len() <= MAX_EVENT_BYTES {
+        if self.takes_detail(text.len()) {
             self.bytes += text.len();
             self.details.push(text);
         }
@@ -300,6 +305,11 @@ impl EventBuilder {
             matches!(ev.kind, EventKind::Panic | EventKind::Recovery)
                 && ev.frames.len() < MAX_FRAMES
         })
+    }
+
+    /// The event that lines may still continue.
+    pub(crate) fn pending(&self) -> Option<&Event> {
+        self.current.as_ref()
     }
 
     /// The last event, at the end of the input.

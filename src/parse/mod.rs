@@ -8,4 +8,5 @@ pub(crate) mod envelope;
 pub(crate) mod event;
 pub(crate) mod normalize;
 pub(crate) mod time;
+pub(crate) mod tiny;
 pub(crate) mod version;

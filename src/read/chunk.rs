@@ -72,8 +72,24 @@ impl<R: Read> Chunker<R> {
     /// Calls `each` on every line (see `Lines`) until it returns false, the
     /// input ends or a read fails. Returns how that went and the lines cut.
     pub(crate) fn for_each_line(
-        mut self,
+        self,
         mut each: impl FnMut(&[u8]) -> io::Result<bool>,
+    ) -> (io::Result<()>, u64) {
+        self.for_each_chunk(|lines| {
+            for line in lines.by_ref() {
+                if !each(line)? {
+                    return Ok(false);
+                }
+            }
+            Ok(true)
+        })
+    }
+
+    /// `for_each_line`, handing on each chunk's lines to be read as
+    /// `each` likes (whole runs of them at once); `Ok(false)` stops.
+    pub(crate) fn for_each_chunk(
+        mut self,
+        mut each: impl FnMut(&mut Lines<'_>) -> io::Result<bool>,
     ) -> (io::Result<()>, u64) {
         let (mut buf, mut cut) = (new_buffer(), 0);
         loop {
@@ -84,12 +100,10 @@ impl<R: Read> Chunker<R> {
             };
             cut += chunk.cut_lines;
             let mut lines = Lines::new(chunk.bytes());
-            for line in lines.by_ref() {
-                match each(line) {
-                    Ok(true) => {}
-                    Ok(false) => return (Ok(()), cut + lines.cut),
-                    Err(e) => return (Err(e), cut + lines.cut),
-                }
+            match each(&mut lines) {
+                Ok(true) => {}
+                Ok(false) => return (Ok(()), cut + lines.cut),
+                Err(e) => return (Err(e), cut + lines.cut),
             }
             cut += lines.cut;
             buf = chunk.buf;
@@ -191,6 +205,16 @@ impl<'a> Lines<'a> {
             cut: 0,
             newline: Newline::new(),
         }
+    }
+
+    /// The bytes not read yet.
+    pub(crate) fn rest(&self) -> &'a [u8] {
+        self.rest
+    }
+
+    /// Steps over the next `n` bytes, whole lines read by other means.
+    pub(crate) fn advance(&mut self, n: usize) {
+        self.rest = &self.rest[n..];
     }
 }
 

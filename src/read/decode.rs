@@ -150,6 +150,8 @@ pub(crate) fn decode(mut r: Box<dyn Read + Send>, prompt: bool) -> io::Result<De
             seen: Arc::clone(&text_seen),
             run: 0,
             other: 0,
+            any: false,
+            blanks_are_text: separator != Separator::Nul,
         }),
         encoding,
         separator,
@@ -308,6 +310,18 @@ impl<R: Read> Read for Transcode<R> {
     }
 }
 
+/// Whether each byte of `x` is a space, tab, CR or LF.
+fn all_blank(x: u64) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const LOW: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    // The high bit of each byte of `v` that is zero, exactly: no sum
+    // carries into the next byte.
+    let zero = |v: u64| !(((v & LOW) + LOW) | v) & HIGH;
+    let eq = |c: u8| zero(x ^ (ONES * u64::from(c)));
+    eq(b' ') | eq(b'\t') | eq(b'\r') | eq(b'\n') == HIGH
+}
+
 /// Turns every `from` byte into LF: lines separated by CR or NUL.
 struct MapByte<R: Read> {
     inner: R,
@@ -329,23 +343,41 @@ impl<R: Read> Read for MapByte<R> {
 /// Watches the bytes going past until a run of four printable characters
 /// (text, in any script; blanks between them allowed) has been seen, or
 /// the input ended after nothing but printable characters and blanks (a
-/// pasted `hi`); then only passes them on.
+/// pasted `hi`, a file of empty lines); then only passes them on.
 struct Watch<R: Read> {
     inner: R,
     seen: Arc<AtomicBool>,
     run: usize,
     /// Bytes neither printable nor blank so far.
     other: usize,
+    /// Whether any byte came.
+    any: bool,
+    /// Whether blanks alone are text: not when they were NULs (see
+    /// `MapByte`), which make no text of anything.
+    blanks_are_text: bool,
 }
 
 impl<R: Read> Read for Watch<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
         if self.run < 4 {
-            if n == 0 && self.run > 0 && self.other == 0 {
+            // (Blanks alone are text too: an empty one.)
+            if n == 0 && self.other == 0 && self.any && (self.run > 0 || self.blanks_are_text) {
                 self.seen.store(true, Ordering::Relaxed);
             }
-            for &b in &buf[..n] {
+            self.any |= n > 0;
+            let mut bytes = &buf[..n];
+            while !bytes.is_empty() {
+                // Blanks change nothing: a flood of empty lines is stepped
+                // over eight bytes at a time.
+                if let Some(word) = bytes.first_chunk::<8>()
+                    && all_blank(u64::from_ne_bytes(*word))
+                {
+                    bytes = &bytes[8..];
+                    continue;
+                }
+                let b = bytes[0];
+                bytes = &bytes[1..];
                 // Printable ASCII, or part of a UTF-8 multi-byte character.
                 if (0x21..0x7f).contains(&b) || b >= 0x80 {
                     self.run += 1;
@@ -392,6 +424,25 @@ mod tests {
     }
 
     const LOG: &str = "ERRO[2025-03-14 09:26:51] failed to start: listen tcp 0.0.0.0:5244: bind: address already in use\r\nWARN[2025-03-14 09:26:52] 存储 挂载失败\r\n";
+
+    #[test]
+    fn blank_words() {
+        let word = |b: &[u8; 8]| all_blank(u64::from_ne_bytes(*b));
+        assert!(word(b"\n\n\n\n\n\n\n\n"));
+        assert!(word(b"\r\n\r\n \t\r\n"));
+        // Each byte is checked on its own: no neighbour's borrow or carry.
+        for b in 0..=255u8 {
+            let blank = matches!(b, b' ' | b'\t' | b'\r' | b'\n');
+            for at in 0..8 {
+                let mut w = *b"\n\n\n\n\n\n\n\n";
+                w[at] = b;
+                assert_eq!(word(&w), blank, "{b:#x} at {at}");
+                let mut w = *b"        ";
+                w[at] = b;
+                assert_eq!(word(&w), blank, "{b:#x} at {at}");
+            }
+        }
+    }
 
     #[test]
     fn utf16_with_and_without_bom() {

@@ -157,6 +157,17 @@ fn input_without_text_is_said_so() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("could be read as text"));
     let out = doctor().write_stdin(Vec::new()).output().unwrap();
     assert_eq!(out.status.code(), Some(0));
+    // Empty lines are an empty text, not binary data.
+    let out = doctor()
+        .write_stdin("\n\n\r\n\n".repeat(5000))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 /// A short paste is read as the UTF-8 it is: `EOF!` was taken for UTF-16

@@ -234,3 +234,80 @@ fn events_across_chunk_boundaries_equal_the_reference_path() {
         assert_eq!(got_unknown, want_unknown, "--threads {threads}");
     }
 }
+
+/// Floods of blank and tiny lines (red-team H2, H32) take the scanner's
+/// shortcut (see `parse::tiny`): a run of them is only counted, yet the
+/// findings, unknown errors, lines and events are exactly the reference
+/// path's, with chunks beginning inside the floods, after each kind of
+/// event, through every way of reading and with 1 to 3 workers.
+#[test]
+fn floods_of_tiny_lines_equal_the_reference_path() {
+    let heads = [
+        "ERRO[2025-03-14 09:29:00] failed get objs: failed to list objs: TooManyRequests:Too Many Requests",
+        "failed to start: listen tcp 0.0.0.0:5244: bind: address already in use",
+        "panic: runtime error: index out of range [0] with length 0",
+        "ERRO[x] y",
+        "a",
+        "  indented",
+    ];
+    let floods = [
+        "\n",
+        "a\n",
+        "\r\n",
+        "ab\n\n",
+        "x\r\n",
+        "ok\n  more\n",
+        "ERRO[x] y\n",
+        "token is expired\n",
+    ];
+    let mut log = String::new();
+    for (i, flood) in floods.iter().enumerate() {
+        for (k, head) in heads.iter().enumerate() {
+            log.push_str(head);
+            log.push('\n');
+            let n = 2_000 + 7_919 * ((i * heads.len() + k) % 11);
+            log.push_str(&flood.repeat(n / flood.len()));
+        }
+    }
+    // The last line without its newline, tiny.
+    log.push_str(
+        "ERRO[2025-03-14 09:29:00] failed to start: listen tcp :5244: bind: address already in use\nab",
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("floods.log");
+    std::fs::write(&path, &log).unwrap();
+    let (want, want_unknown) = reference(&path);
+    let want_counts = alist_doctor::testing::reference_counts(log.as_bytes());
+    assert!(
+        want.len() >= 4 && want_unknown > 1000,
+        "{want:?} {want_unknown}"
+    );
+    let counts = |extra: &[&str]| {
+        let out = crate::util::doctor()
+            .args(["--format", "json", "--file"])
+            .arg(&path)
+            .args(extra)
+            .output()
+            .unwrap();
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        (
+            v["summary"]["lines"].as_u64().unwrap(),
+            v["summary"]["events"].as_u64().unwrap(),
+        )
+    };
+    for how in HOW {
+        let (got, got_unknown) = fast(&path, how);
+        assert_eq!(got, want, "{how}");
+        assert_eq!(got_unknown, want_unknown, "{how}");
+    }
+    for threads in ["1", "2", "3"] {
+        let (got, got_unknown) = fast_with(&path, "file", &["--threads", threads]);
+        assert_eq!(got, want, "--threads {threads}");
+        assert_eq!(got_unknown, want_unknown, "--threads {threads}");
+        assert_eq!(
+            counts(&["--threads", threads]),
+            want_counts,
+            "--threads {threads}"
+        );
+    }
+}
