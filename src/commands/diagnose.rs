@@ -53,6 +53,8 @@ pub(crate) fn run(cfg: &Config, run: &Diagnosis, out: &mut dyn Write) -> Result<
     // a new generation of the same input (its lines count from 1).
     let replaced = Arc::new(AtomicBool::new(false));
     let mut generation = 0;
+    // The followed file's path holds something unreadable (said once).
+    let mut unreadable = false;
     let mut inputs = run.sources.iter().enumerate();
     let mut current = inputs.next();
     while let Some((i, src)) = current {
@@ -64,7 +66,28 @@ pub(crate) fn run(cfg: &Config, run: &Diagnosis, out: &mut dyn Write) -> Result<
         let opened = open(src, progress, &stop, &replaced, generation)
             .and_then(|o| Ok((decode(o.reader, live)?, o.bar, o.shared_read)));
         let (decoded, bar, shared_read) = match opened {
-            Ok(o) => o,
+            Ok(o) => {
+                unreadable = false;
+                o
+            }
+            // A followed file was replaced by something that cannot be
+            // read (a directory, a file without permission): wait for a
+            // file there again, as `tail -F` does, until Ctrl-C.
+            Err(e)
+                if generation > 0
+                    && matches!(src, Source::Follow(_))
+                    && !stop.load(Ordering::Relaxed) =>
+            {
+                if !std::mem::replace(&mut unreadable, true) {
+                    eprintln!(
+                        "alist-doctor: {}: {}; waiting for a file there again (Ctrl-C ends)",
+                        report::neutral::neutralise(&src.name()),
+                        input::io_reason(&e)
+                    );
+                }
+                std::thread::sleep(REOPEN_WAIT);
+                continue;
+            }
             Err(e) => {
                 input_error(&mut notes.errors, src, &e);
                 current = inputs.next();
@@ -165,6 +188,9 @@ pub(crate) fn run(cfg: &Config, run: &Diagnosis, out: &mut dyn Write) -> Result<
     }
     Ok(exit_code(&view, run.fail_on))
 }
+
+/// How often a followed path that holds no readable file is looked at.
+const REOPEN_WAIT: std::time::Duration = std::time::Duration::from_millis(100);
 
 /// An input opened for reading.
 struct Opened {

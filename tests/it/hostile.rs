@@ -817,42 +817,38 @@ fn no_terminal_control_from_the_input_reaches_the_terminal() {
 
 /// `--follow` prints each problem as it first occurs: through the same
 /// neutraliser.
-#[cfg(unix)]
+#[cfg(target_os = "linux")]
 #[test]
 fn no_terminal_control_reaches_the_terminal_while_following() {
-    use std::time::Duration;
     let e = ESCAPES;
     let dir = tempfile::tempdir().unwrap();
     let log = dir.path().join(format!("f{e}.log"));
     std::fs::write(&log, "").unwrap();
-    let child = Std::new(assert_cmd::cargo::cargo_bin("alist-doctor"))
-        .args(["--color", "always", "--follow"])
-        .arg(&log)
-        .env("XDG_CONFIG_HOME", "/nonexistent-alist-doctor-test")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    std::thread::sleep(Duration::from_millis(400));
+    let mut c = crate::util::doctor_std();
+    c.args(["--color", "always", "--follow"]).arg(&log);
+    let mut run = crate::util::Running::spawn(c);
     let mut f = std::fs::OpenOptions::new().append(true).open(&log).unwrap();
     write!(
         f,
-        "time=\"{e}\" level=error msg=\"failed to start: listen tcp 0.0.0.0{e}:5244: bind: address already in use\"\nERRO[{e}] odd {e} thing\n"
+        "time=\"2025-03-14T09:26:51{e}\" level=error msg=\"failed to start: listen tcp 0.0.0.0:5244: bind: address already in use {e}\"\nERRO[{e}] odd {e} thing\n"
     )
     .unwrap();
     drop(f);
-    std::thread::sleep(Duration::from_millis(1000));
-    assert!(
-        Std::new("kill")
-            .args(["-INT", &child.id().to_string()])
-            .status()
-            .unwrap()
-            .success()
-    );
-    let out = child.wait_with_output().unwrap();
-    let shown = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(out.status.code(), Some(130), "{shown}");
+    // The problem's block is printed as it occurs (the controls are in
+    // the timestamp and after the message, which is still recognised):
+    // wait for its head.
+    run.wait_for("the live port-in-use block", |l| l.contains("port-in-use"));
+    let done = run.interrupt("--follow after Ctrl-C");
+    done.no_panic();
+    let shown = done.stdout.join("\n");
+    assert_eq!(done.code, Some(130), "{shown}");
     assert!(shown.contains("port-in-use"), "{shown}");
-    assert_eq!(foreign_controls(&out.stdout, true), Vec::<String>::new());
-    assert_eq!(foreign_controls(&out.stderr, false), Vec::<String>::new());
+    assert_eq!(
+        foreign_controls(shown.as_bytes(), true),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        foreign_controls(done.stderr.as_bytes(), false),
+        Vec::<String>::new()
+    );
 }

@@ -5,9 +5,10 @@
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::Command as Std;
 
 use crate::loggen::{self, Format};
+#[cfg(target_os = "linux")]
+use crate::util::Running;
 use crate::util::{doctor, ids, json};
 use serde_json::Value;
 
@@ -452,10 +453,32 @@ fn no_progress_bar_when_stderr_is_not_a_terminal() {
     );
 }
 
-#[cfg(unix)]
+/// `--follow` with `--format ndjson`: the ndjson object of each
+/// occurrence is the evidence a test waits for after each write.
+#[cfg(target_os = "linux")]
+fn follow(log: &Path) -> Running {
+    let mut c = crate::util::doctor_std();
+    c.args(["--format", "ndjson", "--follow"]).arg(log);
+    Running::spawn(c)
+}
+
+/// Appends `s` to the file at `p`, creating it if need be.
+#[cfg(target_os = "linux")]
+fn append(p: &Path, s: &str) {
+    let mut f = std::fs::OpenOptions::new()
+        .append(true)
+        .create(true)
+        .open(p)
+        .unwrap();
+    f.write_all(s.as_bytes()).unwrap();
+}
+
+/// `--follow` reads what is appended, then the new file after lumberjack's
+/// rotation (rename, then a new file at the same path); Ctrl-C ends it
+/// with exit 130 and a summary of both problems.
+#[cfg(target_os = "linux")]
 #[test]
 fn follow_a_growing_and_rotated_file_then_ctrl_c() {
-    use std::time::Duration;
     let dir = tempfile::tempdir().unwrap();
     let log = dir.path().join("log.log");
     std::fs::write(
@@ -463,106 +486,103 @@ fn follow_a_growing_and_rotated_file_then_ctrl_c() {
         "INFO[2024-01-02 15:04:05] start HTTP server @ 0.0.0.0:5244\n",
     )
     .unwrap();
-    let bin = assert_cmd::cargo::cargo_bin("alist-doctor");
-    let child = Std::new(bin)
-        .args(["--color", "never", "--follow"])
-        .arg(&log)
-        .env("XDG_CONFIG_HOME", "/nonexistent-alist-doctor-test")
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let append = |p: &Path, s: &str| {
-        let mut f = std::fs::OpenOptions::new()
-            .append(true)
-            .create(true)
-            .open(p)
-            .unwrap();
-        f.write_all(s.as_bytes()).unwrap();
-    };
-    std::thread::sleep(Duration::from_millis(500));
+    let mut run = follow(&log);
     append(
         &log,
         "ERRO[2024-01-02 15:04:06] failed get objs: failed to list objs: TooManyRequests:Too Many Requests\n",
     );
-    std::thread::sleep(Duration::from_millis(800));
+    let first = run.wait_for_finding("aliyundrive-open-too-many-requests");
+    assert_eq!(first["line"], 2);
     // lumberjack's rotation: rename, then a new file at the same path.
     std::fs::rename(&log, dir.path().join("log-2024-01-02T15-04-07.000.log")).unwrap();
     append(
         &log,
         "FATA[2024-01-02 15:04:07] failed to start http: listen tcp :5244: bind: address already in use\n",
     );
-    std::thread::sleep(Duration::from_millis(1000));
-    let status = Std::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(status.success());
-    let out = child.wait_with_output().unwrap();
-    let text = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(out.status.code(), Some(130), "{text}");
-    assert!(
-        text.contains("warning[aliyundrive-open-too-many-requests]"),
-        "{text}"
+    let second = run.wait_for_finding("port-in-use");
+    assert_eq!(second["line"], 1, "the new file's lines count from 1");
+    let done = run.interrupt("--follow after Ctrl-C");
+    done.no_panic();
+    assert_eq!(done.code, Some(130), "{done:?}");
+    let summary = done.ndjson().pop().unwrap();
+    assert_eq!(summary["type"], "summary");
+    assert_eq!(summary["findings"], 2, "{summary}");
+    assert_eq!(summary["occurrences"], 2, "{summary}");
+}
+
+/// Red-team H14: logrotate's copytruncate empties the file in place, and
+/// the server writes more than was read before the reader looks again.
+/// The size never drops below the offset and the inode stays, so the new
+/// lines before the old offset were never read. Both problems, the one
+/// before and the one after the truncation, are found.
+#[cfg(target_os = "linux")]
+#[test]
+fn follow_a_file_truncated_and_regrown_between_polls() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("log.log");
+    std::fs::write(&log, "").unwrap();
+    let mut run = follow(&log);
+    append(
+        &log,
+        "ERRO[2024-01-02 15:04:06] failed get objs: failed to list objs: TooManyRequests:Too Many Requests\n",
     );
-    assert!(text.contains("error[port-in-use]"), "{text}");
-    assert!(text.contains("summary: 2 problems"), "{text}");
+    run.wait_for_finding("aliyundrive-open-too-many-requests");
+    // Truncate and write past the old size at once: no poll can fall
+    // between the two (they are microseconds apart, the polls 100 ms).
+    let regrown = format!(
+        "INFO[2024-01-02 15:05:00] {}\nFATA[2024-01-02 15:05:01] failed to start http: listen tcp :5244: bind: address already in use\n",
+        "x".repeat(200)
+    );
+    std::fs::write(&log, regrown).unwrap();
+    let port = run.wait_for_finding("port-in-use");
+    assert_eq!(port["line"], 2, "the rewritten file is read from its start");
+    let done = run.interrupt("--follow after Ctrl-C");
+    done.no_panic();
+    assert_eq!(done.code, Some(130), "{done:?}");
+    let summary = done.ndjson().pop().unwrap();
+    assert_eq!(summary["findings"], 2, "{summary}");
 }
 
 /// Runs `--format json` on a standard input that stays open, writes
-/// `first` into it, waits `wait`, then presses Ctrl-C; returns the exit
-/// code and the report. Fails if the tool has not ended 5 s after Ctrl-C.
-fn ctrl_c_on_open_stdin(first: &[u8], wait: std::time::Duration) -> (i32, serde_json::Value) {
-    use std::time::{Duration, Instant};
-    let bin = assert_cmd::cargo::cargo_bin("alist-doctor");
-    let mut child = Std::new(bin)
-        .args(["--format", "json"])
-        .env("XDG_CONFIG_HOME", "/nonexistent-alist-doctor-test")
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdin = child.stdin.take().unwrap();
+/// `first` into it, waits until the tool has read it all, then presses
+/// Ctrl-C; returns the exit code and the report. Fails if the tool has not
+/// ended `DEADLINE` after Ctrl-C.
+#[cfg(target_os = "linux")]
+fn ctrl_c_on_open_stdin(first: &[u8]) -> (Option<i32>, serde_json::Value) {
+    let mut c = crate::util::doctor_std();
+    c.args(["--format", "json"])
+        .stdin(std::process::Stdio::piped());
+    let mut run = Running::spawn(c);
+    let mut stdin = run.child.stdin.take().unwrap();
     stdin.write_all(first).unwrap();
     stdin.flush().unwrap();
-    std::thread::sleep(wait);
-    let status = Std::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(status.success());
-    let asked = Instant::now();
-    while child.try_wait().unwrap().is_none() {
-        if asked.elapsed() > Duration::from_secs(5) {
-            let _ = child.kill();
-            panic!("still running 5 s after Ctrl-C");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    let out = child.wait_with_output().unwrap();
+    crate::util::wait_until_read(&stdin);
+    let done = run.interrupt("a quiet standard input after Ctrl-C");
     drop(stdin);
-    let v = serde_json::from_slice(&out.stdout).unwrap();
-    (out.status.code().unwrap_or(-1), v)
+    done.no_panic();
+    (done.code, done.json())
 }
 
 /// Ctrl-C before standard input has sent anything (it stays open): the
 /// tool ends at once with exit 130 and an empty report, instead of waiting
 /// for a first byte that never comes.
+#[cfg(target_os = "linux")]
 #[test]
 fn ctrl_c_before_any_input_ends_at_once() {
-    let (code, v) = ctrl_c_on_open_stdin(b"", std::time::Duration::from_millis(500));
-    assert_eq!(code, 130);
+    let (code, v) = ctrl_c_on_open_stdin(b"");
+    assert_eq!(code, Some(130));
     assert_eq!(v["findings"].as_array().map(Vec::len), Some(0), "{v}");
 }
 
 /// Ctrl-C while standard input stays open and quiet: what was read is
 /// reported, exit 130, instead of waiting for input that never comes.
+#[cfg(target_os = "linux")]
 #[test]
 fn ctrl_c_on_a_quiet_pipe_reports_what_was_read() {
     let (code, v) = ctrl_c_on_open_stdin(
         b"FATA[2024-01-02 15:04:07] failed to start http: listen tcp :5244: bind: address already in use\n",
-        std::time::Duration::from_millis(700),
     );
-    assert_eq!(code, 130);
+    assert_eq!(code, Some(130));
     assert!(v["findings"].to_string().contains("port-in-use"), "{v}");
 }
 

@@ -21,6 +21,7 @@ mod properties;
 mod real;
 mod readme;
 mod real_cases;
+mod redteam;
 mod secrets;
 mod suggestions;
 mod util;
