@@ -420,10 +420,11 @@ fn scan_batch(
             let Some(bytes) = lines.next() else {
                 return Ok(true);
             };
+            // A line read is a line reported, also on Ctrl-C.
+            feeder.line(d, bytes)?;
             if feeder.lines.is_multiple_of(1024) && opts.stop.load(Ordering::Relaxed) {
                 return Ok(false);
             }
-            feeder.line(d, bytes)?;
         }
     })
 }

@@ -240,11 +240,19 @@ fn open(
     let regular = meta.as_ref().is_some_and(std::fs::Metadata::is_file);
     let len = meta.map_or(0, |m| m.len());
     // Small or non-regular files are over before a bar would help.
+    if !regular {
+        // A FIFO whose writer falls quiet must not outlast a Ctrl-C.
+        return Ok(Opened {
+            reader: input::maybe_gunzip(Box::new(input::StoppableReader::new(file, stop)))?,
+            bar: None,
+            shared_read: false,
+        });
+    }
     if !progress || len < 8 << 20 {
         return Ok(Opened {
             reader: input::maybe_gunzip(Box::new(file))?,
             bar: None,
-            shared_read: regular,
+            shared_read: true,
         });
     }
     let bar = progress_bar(len);
@@ -252,7 +260,7 @@ fn open(
     Ok(Opened {
         reader: input::maybe_gunzip(Box::new(wrapped))?,
         bar: Some(bar),
-        shared_read: regular,
+        shared_read: true,
     })
 }
 

@@ -259,6 +259,12 @@ impl<'a> Iterator for Lines<'a> {
         };
         self.rest = rest;
         if line.len() > MAX_LINE {
+            // NULs before a line (space preallocated by a crashed writer)
+            // are not part of it: its text must survive the cut.
+            let line = &line[line.iter().position(|&b| b != 0).unwrap_or(line.len())..];
+            if line.len() <= MAX_LINE {
+                return Some(line);
+            }
             self.cut += 1;
             return Some(&line[..MAX_LINE]);
         }

@@ -85,6 +85,36 @@ impl Read for StdinReader {
     }
 }
 
+/// A file that is not a regular one (a FIFO, a device) named with
+/// `--file`, read like `StdinReader`: a Ctrl-C ends it even while its
+/// writer stays open and quiet.
+pub(crate) struct StoppableReader {
+    file: File,
+    stop: Arc<AtomicBool>,
+}
+
+impl StoppableReader {
+    pub(crate) fn new(file: File, stop: &Arc<AtomicBool>) -> Self {
+        StoppableReader {
+            file,
+            stop: Arc::clone(stop),
+        }
+    }
+}
+
+impl Read for StoppableReader {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        loop {
+            if self.stop.load(Ordering::Relaxed) {
+                return Ok(0);
+            }
+            if more_soon(&self.file, STOP_POLL) {
+                return self.file.read(buf);
+            }
+        }
+    }
+}
+
 /// A pipe holds 64 KiB by default, so a fast writer and reader take turns
 /// after every 64 KiB; a 1 MiB pipe lets both run. Linux only, best effort.
 #[cfg(target_os = "linux")]
@@ -104,11 +134,15 @@ fn grow_stdin_pipe() {}
 /// Whether standard input has data (or its end) within `wait`: lets the
 /// reader pass on what it has when a pipe falls quiet. Where it cannot
 /// tell, it says yes (the reader then fills whole chunks).
-#[cfg(unix)]
 pub(crate) fn stdin_more_soon(wait: Duration) -> bool {
-    use std::os::fd::AsRawFd;
+    more_soon(&io::stdin(), wait)
+}
+
+/// `stdin_more_soon` for any file descriptor.
+#[cfg(unix)]
+fn more_soon(f: &impl std::os::fd::AsRawFd, wait: Duration) -> bool {
     let mut fds = libc::pollfd {
-        fd: io::stdin().as_raw_fd(),
+        fd: f.as_raw_fd(),
         events: libc::POLLIN,
         revents: 0,
     };
@@ -121,7 +155,7 @@ pub(crate) fn stdin_more_soon(wait: Duration) -> bool {
 }
 
 #[cfg(not(unix))]
-pub(crate) fn stdin_more_soon(_wait: Duration) -> bool {
+fn more_soon<T>(_: &T, _wait: Duration) -> bool {
     true
 }
 

@@ -852,3 +852,25 @@ fn no_terminal_control_reaches_the_terminal_while_following() {
         Vec::<String>::new()
     );
 }
+
+/// A line behind more than 64 KiB of NULs (space a crashed writer left
+/// preallocated) keeps its text: the NULs are dropped before the line is
+/// cut to length, so its finding is not lost (found by the red-team tests).
+#[test]
+fn a_line_behind_a_long_run_of_nuls_keeps_its_finding() {
+    let mut log = b"INFO[2024-01-02 15:04:05] start HTTP server @ 0.0.0.0:5244\n".to_vec();
+    log.extend(std::iter::repeat_n(0u8, 70_000));
+    log.extend_from_slice(
+        b"FATA[2024-01-02 15:04:07] failed to start http: listen tcp :5244: bind: address already in use\n",
+    );
+    for threads in ["1", "2"] {
+        let out = doctor()
+            .args(["--format", "json", "--threads", threads])
+            .write_stdin(log.clone())
+            .output()
+            .unwrap();
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert!(v["findings"].to_string().contains("port-in-use"), "{v}");
+        assert_eq!(v["summary"]["cut_lines"], 0, "{v}");
+    }
+}

@@ -548,9 +548,10 @@ fn follow_a_file_truncated_and_regrown_between_polls() {
 /// Ctrl-C; returns the exit code and the report. Fails if the tool has not
 /// ended `DEADLINE` after Ctrl-C.
 #[cfg(target_os = "linux")]
-fn ctrl_c_on_open_stdin(first: &[u8]) -> (Option<i32>, serde_json::Value) {
+fn ctrl_c_on_open_stdin(first: &[u8], extra: &[&str]) -> (Option<i32>, serde_json::Value) {
     let mut c = crate::util::doctor_std();
     c.args(["--format", "json"])
+        .args(extra)
         .stdin(std::process::Stdio::piped());
     let mut run = Running::spawn(c);
     let mut stdin = run.child.stdin.take().unwrap();
@@ -569,7 +570,7 @@ fn ctrl_c_on_open_stdin(first: &[u8]) -> (Option<i32>, serde_json::Value) {
 #[cfg(target_os = "linux")]
 #[test]
 fn ctrl_c_before_any_input_ends_at_once() {
-    let (code, v) = ctrl_c_on_open_stdin(b"");
+    let (code, v) = ctrl_c_on_open_stdin(b"", &[]);
     assert_eq!(code, Some(130));
     assert_eq!(v["findings"].as_array().map(Vec::len), Some(0), "{v}");
 }
@@ -579,11 +580,18 @@ fn ctrl_c_before_any_input_ends_at_once() {
 #[cfg(target_os = "linux")]
 #[test]
 fn ctrl_c_on_a_quiet_pipe_reports_what_was_read() {
-    let (code, v) = ctrl_c_on_open_stdin(
-        b"FATA[2024-01-02 15:04:07] failed to start http: listen tcp :5244: bind: address already in use\n",
-    );
-    assert_eq!(code, Some(130));
-    assert!(v["findings"].to_string().contains("port-in-use"), "{v}");
+    // One reading thread or several: a line read is a line reported.
+    for threads in ["1", "2"] {
+        let (code, v) = ctrl_c_on_open_stdin(
+            b"FATA[2024-01-02 15:04:07] failed to start http: listen tcp :5244: bind: address already in use\n",
+            &["--threads", threads],
+        );
+        assert_eq!(code, Some(130), "--threads {threads}");
+        assert!(
+            v["findings"].to_string().contains("port-in-use"),
+            "--threads {threads}: {v}"
+        );
+    }
 }
 
 /// One problem with many values (three ports) is one block in text, its

@@ -70,7 +70,13 @@ pub const ROWS: &[(&str, &[&str])] = &[
         "H16",
         &["redteam::h16_follow_a_file_replaced_by_a_directory_or_a_fifo"],
     ),
-    ("H17", &["redteam::h17_fifo_without_writer_ends_on_ctrl_c"]),
+    (
+        "H17",
+        &[
+            "redteam::h17_fifo_without_writer_ends_on_ctrl_c",
+            "redteam::a_fifo_whose_writer_falls_quiet_ends_on_ctrl_c",
+        ],
+    ),
     ("H18", &["redteam::h18_dev_zero_ends_on_ctrl_c"]),
     ("H19", &["redteam::h19_dev_urandom_ends_on_ctrl_c"]),
     (
@@ -611,6 +617,33 @@ fn h17_fifo_without_writer_ends_on_ctrl_c() {
         let v = interrupted_report(crate::util::Running::spawn(c), mode);
         assert_eq!(v["summary"]["lines"], 0, "{mode}: {v}");
         assert_eq!(v["findings"], serde_json::json!([]), "{mode}");
+    }
+}
+
+/// `--file FIFO` whose writer wrote a line and stays open, quiet: one
+/// Ctrl-C ends the run at once, exit 130, with that line's finding, with
+/// one thread and with several (found while writing the H17 test: the
+/// first read waited for the writer to write more or close).
+#[cfg(target_os = "linux")]
+#[test]
+fn a_fifo_whose_writer_falls_quiet_ends_on_ctrl_c() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("pipe");
+    assert!(Std::new("mkfifo").arg(&fifo).status().unwrap().success());
+    for threads in ["1", "2"] {
+        let mut c = doctor_std();
+        c.args(["--format", "json", "--threads", threads, "--file"])
+            .arg(&fifo);
+        let run = crate::util::Running::spawn(c);
+        // Opening for writing waits for the binary to open its end.
+        let mut writer = std::fs::OpenOptions::new().write(true).open(&fifo).unwrap();
+        writer
+            .write_all(b"FATA[2024-01-02 15:04:07] failed to start http: listen tcp :5244: bind: address already in use\n")
+            .unwrap();
+        crate::util::wait_until_read(&writer);
+        let v = interrupted_report(run, "a quiet FIFO writer");
+        drop(writer);
+        assert_eq!(ids(&v), ["port-in-use"], "--threads {threads}: {v}");
     }
 }
 

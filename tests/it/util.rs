@@ -132,8 +132,7 @@ pub fn wait_at_most(child: &mut std::process::Child, what: &str) -> std::process
 /// `stdin` has taken every byte written into it (FIONREAD on the pipe
 /// says 0): what was written has reached the binary.
 #[cfg(target_os = "linux")]
-pub fn wait_until_read(stdin: &std::process::ChildStdin) {
-    use std::os::fd::AsRawFd;
+pub fn wait_until_read(stdin: &impl std::os::fd::AsRawFd) {
     let start = std::time::Instant::now();
     loop {
         let mut unread: libc::c_int = 0;
