@@ -14,7 +14,7 @@ use std::time::Duration;
 use crate::diagnose::{Diagnoser, MatchWorker, Matched};
 use crate::parse::envelope::{KnownFrames, Line, is_access_line, parse_line};
 use crate::parse::event::{Event, EventBuilder};
-use crate::parse::tiny::{Run, Taken, TinyLines};
+use crate::parse::tiny::{MAX_TINY, Run, Taken, TinyLines};
 use crate::read::chunk::{Chunk, Chunker, Lines, new_buffer};
 use crate::report::Report;
 
@@ -115,8 +115,10 @@ fn understand(bytes: &[u8], quick: bool, frames: &mut KnownFrames, frame_text: b
 struct Feeder<'o, 'r> {
     opts: &'o ScanOptions<'o>,
     builder: EventBuilder,
-    /// Blank and tiny lines taken without parsing (see `parse::tiny`).
+    /// Blank and tiny lines taken without parsing (see `parse::tiny`): in
+    /// runs (`tiny_run`), and line by line when read live.
     tiny: Option<TinyLines>,
+    live: bool,
     last_ts: Option<String>,
     lines: u64,
     frames: KnownFrames,
@@ -129,7 +131,9 @@ struct Feeder<'o, 'r> {
 impl Feeder<'_, '_> {
     /// Adds one line read on this thread.
     fn line(&mut self, d: &mut Diagnoser<'_>, bytes: &[u8]) -> io::Result<()> {
-        if let Some(tiny) = &mut self.tiny {
+        if let Some(tiny) = &mut self.tiny
+            && (self.live || tiny.holds_a_line())
+        {
             let mut ended = None;
             let n = self.lines + 1;
             if let Taken::Counted(events) = tiny.take(n, bytes, &mut self.builder, |ev| {
@@ -160,12 +164,26 @@ impl Feeder<'_, '_> {
 
     /// Takes the run of blank and tiny lines that `lines` go on with, if
     /// any, at once (see `parse::tiny`).
+    #[inline]
     fn tiny_run(&mut self, d: &mut Diagnoser<'_>, lines: &mut Lines<'_>) -> io::Result<()> {
+        match &self.tiny {
+            Some(t) if t.may_run(lines.rest()) => self.take_tiny_run(d, lines, None),
+            _ => Ok(()),
+        }
+    }
+
+    /// `tiny_run`, the run found already (by a worker) or not.
+    fn take_tiny_run(
+        &mut self,
+        d: &mut Diagnoser<'_>,
+        lines: &mut Lines<'_>,
+        found: Option<Run>,
+    ) -> io::Result<()> {
         let Some(tiny) = &mut self.tiny else {
             return Ok(());
         };
         let rest = lines.rest();
-        let run = tiny.run(rest);
+        let run = found.unwrap_or_else(|| tiny.run(rest));
         if run.len == 0 {
             return Ok(());
         }
@@ -259,7 +277,7 @@ impl Feeder<'_, '_> {
                 }
                 Head::Raw(range, run) => {
                     let mut lines = Lines::new(&bytes[range]);
-                    self.tiny_run(d, &mut lines)?;
+                    self.take_tiny_run(d, &mut lines, Some(run))?;
                     debug_assert!(lines.rest().is_empty(), "{run:?} is one run");
                 }
             }
@@ -339,6 +357,7 @@ pub(crate) fn scan(
         opts,
         builder: EventBuilder::new(opts.mode == ReadMode::Paste),
         tiny: shortcut(opts, d.matcher.shortest()),
+        live: opts.mode == ReadMode::Live,
         last_ts: None,
         lines: 0,
         frames: KnownFrames::default(),
@@ -415,11 +434,17 @@ fn scan_batch(
 ) -> (io::Result<()>, u64) {
     let opts = feeder.opts;
     Chunker::new(r).for_each_chunk(|lines| {
+        // Runs of tiny lines are looked for at a chunk's start and after a
+        // short line: a busy log's lines pay nothing for them.
+        let mut after_short = true;
         loop {
-            feeder.tiny_run(d, lines)?;
+            if after_short {
+                feeder.tiny_run(d, lines)?;
+            }
             let Some(bytes) = lines.next() else {
                 return Ok(true);
             };
+            after_short = bytes.len() <= MAX_TINY + 1;
             // A line read is a line reported, also on Ctrl-C.
             feeder.line(d, bytes)?;
             if feeder.lines.is_multiple_of(1024) && opts.stop.load(Ordering::Relaxed) {
@@ -494,10 +519,19 @@ fn work(
             part.events.push((ev, matched));
         }
     };
+    // The line before (parsed), and its parse once it came twice.
+    let mut prev: Option<(&[u8], bool)> = None;
+    // Runs of tiny lines are looked for at the start and after a short
+    // line (see `scan_batch`).
+    let mut after_short = true;
+    let mut repeated: Option<Line> = None;
     loop {
         // A run of blank and tiny lines: before the first line that starts
         // afresh it is left for the thread that knows what it follows.
-        if let Some(t) = &mut tiny {
+        if let Some(t) = &mut tiny
+            && after_short
+            && t.may_run(lines.rest())
+        {
             let rest = lines.rest();
             let run = t.run(rest);
             if run.len > 0 {
@@ -517,6 +551,7 @@ fn work(
             }
         }
         let Some(bytes) = lines.next() else { break };
+        after_short = bytes.len() <= MAX_TINY + 1;
         part.lines += 1;
         // Most lines of a busy log: an access line only ends the event
         // before it (when timestamps do not matter).
@@ -529,7 +564,21 @@ fn work(
         // Lines before the first that starts afresh belong to an event
         // begun in the previous chunk, of a kind not known here.
         let frame_text = !part.afresh || builder.frame_text_needed();
-        let line = understand(bytes, quick, frames, frame_text);
+        // A line repeated as it is (a flood of one message) is parsed once.
+        let line = if prev == Some((bytes, frame_text)) {
+            match &repeated {
+                Some(l) => l.clone(),
+                None => {
+                    let l = understand(bytes, quick, frames, frame_text);
+                    repeated = Some(l.clone());
+                    l
+                }
+            }
+        } else {
+            repeated = None;
+            understand(bytes, quick, frames, frame_text)
+        };
+        prev = Some((bytes, frame_text));
         if !part.afresh {
             if !EventBuilder::starts_afresh(&line) {
                 part.head.push(Head::Line(line));

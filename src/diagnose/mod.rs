@@ -159,6 +159,10 @@ pub(crate) struct Diagnoser<'m> {
     /// Findings by entry, then captures.
     by_key: HashMap<usize, HashMap<Vec<(String, String)>, usize>>,
     by_template: HashMap<String, usize>,
+    /// The text of the last one-line error that became an unknown error,
+    /// and which: the same text again is that one again (a flood of one
+    /// line need not be looked into each time).
+    last_unknown: Option<(String, usize)>,
     /// Samples longer than `MAX_SAMPLE_LEN` kept per finding, by a hash of
     /// their whole text: they are kept redacted and cut, so they cannot be
     /// compared with a new text without redacting it.
@@ -404,6 +408,7 @@ impl<'m> Diagnoser<'m> {
             stats: Stats::default(),
             by_key: HashMap::default(),
             by_template: HashMap::default(),
+            last_unknown: None,
             long_samples: HashMap::default(),
             worker: MatchWorker::new(matcher, false),
             variants: HashMap::default(),
@@ -516,6 +521,20 @@ impl<'m> Diagnoser<'m> {
         // its code and message are the reason, and what to report. In a
         // log only error lines are looked into (warnings are often retries).
         let weak = top.is_none_or(|i| entries[hits[i].entry].fallback);
+        if top.is_none()
+            && !self.paste
+            && ev.is_error()
+            && ev.is_one_line()
+            && let Some((last, index)) = &self.last_unknown
+            && *last == text
+        {
+            let index = *index;
+            self.unknown[index].count += 1;
+            return Recorded {
+                outcome: Outcome::Unknown { index, new: false },
+                shown: shown.unwrap_or(text),
+            };
+        }
         let body = if weak && (self.paste || ev.is_error()) {
             crate::parse::body::find(&text)
         } else {
@@ -550,7 +569,16 @@ impl<'m> Diagnoser<'m> {
                 self.record_finding(&hits, i, &text, shown.as_deref().unwrap_or(&text), pos)
             }
             (None, Some(b)) => self.record_body(&b, &text, pos.into_position()),
-            (None, None) if ev.is_error() => self.record_unknown(ev, pos.into_position()),
+            (None, None) if ev.is_error() => {
+                let outcome = self.record_unknown(ev, pos.into_position());
+                if let Outcome::Unknown { index, .. } = outcome
+                    && !self.paste
+                    && ev.is_one_line()
+                {
+                    self.last_unknown = Some((text.clone(), index));
+                }
+                outcome
+            }
             (None, None) => Outcome::Nothing,
         };
         Recorded {

@@ -207,8 +207,22 @@ impl TinyLines {
         Taken::Counted(0)
     }
 
-    /// The run of blank and tiny lines that `bytes` begin with.
+    /// Whether a tiny line is kept unparsed (`restore` puts it back).
     #[inline]
+    pub(crate) fn holds_a_line(&self) -> bool {
+        self.deferred.is_some()
+    }
+
+    /// Whether `bytes` may begin with a run of blank and tiny lines. Asked
+    /// before every line, so the usual answer (no: a longer line) takes a
+    /// few compares: a tiny line ends within `max` bytes and a CR.
+    #[inline(always)]
+    pub(crate) fn may_run(&self, bytes: &[u8]) -> bool {
+        let head = &bytes[..bytes.len().min(self.max + 2)];
+        head.len() < self.max + 2 || head.contains(&b'\n')
+    }
+
+    /// The run of blank and tiny lines that `bytes` begin with.
     pub(crate) fn run(&self, bytes: &[u8]) -> Run {
         run_of(bytes, self.max)
     }
