@@ -26,7 +26,10 @@ fn the_sample_output_is_current() {
     assert_eq!(shown.len(), printed.len(), "{text}");
     for (s, p) in shown.iter().zip(&printed) {
         match s.strip_suffix(" ...") {
-            Some(start) => assert!(p.starts_with(start) && p.len() > start.len(), "{s:?} / {p:?}"),
+            Some(start) => assert!(
+                p.starts_with(start) && p.len() > start.len(),
+                "{s:?} / {p:?}"
+            ),
             None => assert_eq!(s, p),
         }
     }
