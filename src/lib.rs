@@ -15,7 +15,7 @@
 #[doc(hidden)]
 macro_rules! catalog_version {
     () => {
-        "2026.12.06.6"
+        "2026.12.06.7"
     };
 }
 

@@ -7,6 +7,7 @@ mod catalog;
 mod check;
 mod cli;
 mod cmd;
+mod doclinks;
 mod encodings;
 mod equivalence;
 mod faq;
