@@ -268,6 +268,17 @@ pub(crate) fn entry_text(
 }
 
 /// Doc links, the preferred server's first; AList pages in Chinese live under /zh/.
+/// AList's Chinese docs page for an English page path: the same path,
+/// except where the docs repository names the files apart (AlistGo/docs
+/// at 811e8e09: `docs/guide/drivers/sfpt.md`, `docs/zh/guide/drivers/
+/// sftp.md`). tests/it/doclinks.rs proves every result is published.
+fn zh_page(page: &str) -> &str {
+    match page {
+        "guide/drivers/sfpt.html" => "guide/drivers/sftp.html",
+        _ => page,
+    }
+}
+
 pub(crate) fn docs_for(e: &Entry, opts: &ViewOptions) -> Vec<String> {
     let mut docs: Vec<String> = e
         .raw()
@@ -275,8 +286,11 @@ pub(crate) fn docs_for(e: &Entry, opts: &ViewOptions) -> Vec<String> {
         .iter()
         .map(
             |d| match (opts.lang, d.strip_prefix("https://alistgo.com/")) {
+                // The Chinese page of the same path; its headings, and so
+                // its anchors, are Chinese: the English anchor is dropped.
                 (Lang::Zh, Some(rest)) if !rest.starts_with("zh/") => {
-                    format!("https://alistgo.com/zh/{rest}")
+                    let page = rest.split('#').next().unwrap_or(rest);
+                    format!("https://alistgo.com/zh/{}", zh_page(page))
                 }
                 _ => d.to_string(),
             },

@@ -57,9 +57,9 @@ fn host(link: &str) -> Option<&str> {
 }
 
 /// (entry id, link) for every `docs:` link of the embedded catalog.
-fn doc_links() -> Vec<(String, String)> {
+fn doc_links(lang: &str) -> Vec<(String, String)> {
     let out = doctor()
-        .args(["list", "--format", "json"])
+        .args(["--lang", lang, "list", "--format", "json"])
         .output()
         .expect("runs");
     assert!(
@@ -79,12 +79,20 @@ fn doc_links() -> Vec<(String, String)> {
     links
 }
 
+/// In English, and in Chinese, where AList's links lead to its Chinese
+/// pages (`/zh/…`, whose anchors are Chinese headings: none is kept).
 #[test]
 fn docs_links_name_published_pages_and_anchors() {
+    for lang in ["en", "zh"] {
+        check_links(lang);
+    }
+}
+
+fn check_links(lang: &str) {
     let pages = published();
     let mut checked = 0;
     let mut broken = Vec::new();
-    for (id, link) in doc_links() {
+    for (id, link) in doc_links(lang) {
         if !host(&link).is_some_and(|h| SITES.iter().any(|(s, _)| *s == h)) {
             continue;
         }
@@ -111,7 +119,7 @@ fn docs_links_name_published_pages_and_anchors() {
     );
     assert!(
         broken.is_empty(),
-        "{} of {checked} docs links name no page or anchor of tests/fixtures/doc-pages.txt \
+        "--lang {lang}: {} of {checked} docs links name no page or anchor of tests/fixtures/doc-pages.txt \
          (point them at the page that holds the information, or regenerate the fixture with \
          scripts/gen-doc-pages.py when the docs changed):\n{}",
         broken.len(),
