@@ -334,10 +334,23 @@ pub(crate) fn evidence_reference(item: &str) -> Result<(), String> {
 fn check_examples(matcher: &Matcher) -> Vec<CatalogIssue> {
     let mut out = Vec::new();
     let entries = &matcher.catalog().entries;
+    // For each entry, the other entries that every one of its examples
+    // also matches: two entries each in the other's set say the same.
+    let mut covered_by: Vec<Option<std::collections::BTreeSet<usize>>> = vec![None; entries.len()];
     for (ei, e) in entries.iter().enumerate() {
         for (i, ex) in e.raw().examples.iter().enumerate() {
             let mut d = Diagnoser::new(matcher);
             diagnose_text(&mut d, ex, true);
+            let matched: std::collections::BTreeSet<usize> = d
+                .findings
+                .iter()
+                .flat_map(|f| std::iter::once(f.entry).chain(f.also.iter().copied()))
+                .filter(|&j| j != ei)
+                .collect();
+            covered_by[ei] = Some(match covered_by[ei].take() {
+                None => matched,
+                Some(before) => before.intersection(&matched).copied().collect(),
+            });
             let first = d.sorted_findings().first().map(|f| f.entry);
             if first != Some(ei) {
                 let got = match first {
@@ -364,6 +377,22 @@ fn check_examples(matcher: &Matcher) -> Vec<CatalogIssue> {
                     CatalogIssue::error(e.source, "counter-example matches this entry")
                         .at_entry(e, &format!("counter_examples[{i}]")),
                 );
+            }
+        }
+    }
+    for (a, set) in covered_by.iter().enumerate() {
+        for &b in set.iter().flatten() {
+            if a < b && covered_by[b].as_ref().is_some_and(|s| s.contains(&a)) {
+                let (ea, eb) = (&entries[a], &entries[b]);
+                out.push(warn(
+                    ea,
+                    "examples",
+                    &format!(
+                        "near-duplicate of '{}': every example of each also matches the \
+                         other; merge them, or give each an example only it explains",
+                        eb.id
+                    ),
+                ));
             }
         }
     }
@@ -421,6 +450,57 @@ mod tests {
         assert!(
             has("t.yaml:2: warning: entry 'one', field 'zh'"),
             "{text:#?}"
+        );
+    }
+
+    /// Two entries whose examples each also match the other are reported
+    /// as near-duplicates (issue #15); one that only overlaps is not.
+    #[test]
+    fn near_duplicates_are_reported() {
+        let entry = |id: &str, pattern: &str, example: &str| {
+            format!(
+                "- id: {id}\n  title: t\n  severity: error\n  patterns: ['{pattern}']\n  \
+                 cause: c\n  fix: [f]\n  docs: [https://alistgo.com/]\n  \
+                 examples: ['{example}']\n"
+            )
+        };
+        let yaml = entry(
+            "quota-a",
+            "frobnicator quota exceeded",
+            "frobnicator quota exceeded",
+        ) + &entry(
+            "quota-b",
+            "quota exceeded for frob",
+            "frobnicator quota exceeded for frob",
+        ) + &entry("other", "widget jammed", "widget jammed");
+        let d = lint(&file(&yaml), false);
+        let text: Vec<String> = d.iter().map(|d| d.to_string()).collect();
+        let near: Vec<&String> = text
+            .iter()
+            .filter(|t| t.contains("near-duplicate"))
+            .collect();
+        assert_eq!(
+            near.len(),
+            0,
+            "the first's example does not match the second: {text:#?}"
+        );
+        let yaml = entry("quota-a", "quota exceeded", "frobnicator quota exceeded")
+            + &entry(
+                "quota-b",
+                "frobnicator quota",
+                "frobnicator quota exceeded now",
+            )
+            + &entry("other", "widget jammed", "widget jammed");
+        let d = lint(&file(&yaml), false);
+        let text: Vec<String> = d.iter().map(|d| d.to_string()).collect();
+        let near: Vec<&String> = text
+            .iter()
+            .filter(|t| t.contains("near-duplicate"))
+            .collect();
+        assert_eq!(near.len(), 1, "{text:#?}");
+        assert!(
+            near[0].contains("'quota-a'") && near[0].contains("'quota-b'"),
+            "{near:?}"
         );
     }
 
