@@ -713,7 +713,19 @@ impl<'m> Diagnoser<'m> {
         // Grouped by the template of the text as it came, which is never
         // shown: the template shown is built from the redacted text, once
         // per new template (views merge the ones that then read alike).
-        let key = template_of(&shown);
+        self.count_unknown(template_of(&shown), || Unknown {
+            template: template_of(&crate::report::redact::redact(&shown)),
+            count: 1,
+            level: ev.level.or(Some(Level::Panic)),
+            body: false,
+            first: pos,
+            sample: sample(&shown),
+        })
+    }
+
+    /// One more occurrence of the unknown error grouped under `key`, or a
+    /// new one (`new`, built only then) while the table has room.
+    fn count_unknown(&mut self, key: String, new: impl FnOnce() -> Unknown) -> Outcome {
         if let Some(&i) = self.by_template.get(&key) {
             self.unknown[i].count += 1;
             return Outcome::Unknown {
@@ -727,14 +739,7 @@ impl<'m> Diagnoser<'m> {
             return Outcome::Nothing;
         }
         let index = self.unknown.len();
-        self.unknown.push(Unknown {
-            template: template_of(&crate::report::redact::redact(&shown)),
-            count: 1,
-            level: ev.level.or(Some(Level::Panic)),
-            body: false,
-            first: pos,
-            sample: sample(&shown),
-        });
+        self.unknown.push(new());
         self.by_template.insert(key, index);
         Outcome::Unknown { index, new: true }
     }
@@ -765,30 +770,14 @@ impl<'m> Diagnoser<'m> {
         };
         // Grouped like other unknown errors: by the text as it came; the
         // template shown is built from the redacted text.
-        let key = template(false);
-        if let Some(&i) = self.by_template.get(&key) {
-            self.unknown[i].count += 1;
-            return Outcome::Unknown {
-                index: i,
-                new: false,
-            };
-        }
-        if self.unknown.len() >= MAX_UNKNOWN {
-            self.stats.unknown_capped = true;
-            self.stats.unknown_past_cap += 1;
-            return Outcome::Nothing;
-        }
-        let index = self.unknown.len();
-        self.unknown.push(Unknown {
+        self.count_unknown(template(false), || Unknown {
             template: template(true),
             count: 1,
             level: None,
             body: true,
             first: pos,
             sample: sample(&text.replace('\n', " ")),
-        });
-        self.by_template.insert(key, index);
-        Outcome::Unknown { index, new: true }
+        })
     }
 
     pub(crate) fn severity(&self, f: &Finding) -> Severity {
