@@ -275,8 +275,8 @@ impl Feeder<'_, '_> {
                         self.event(d, ev)?;
                     }
                 }
-                Head::Raw(range, run) => {
-                    let mut lines = Lines::new(&bytes[range]);
+                Head::Raw { at, run } => {
+                    let mut lines = Lines::new(&bytes[at..at + run.len]);
                     self.take_tiny_run(d, &mut lines, Some(run))?;
                     debug_assert!(lines.rest().is_empty(), "{run:?} is one run");
                 }
@@ -480,9 +480,12 @@ fn offset_in(all: &[u8], part: &[u8]) -> usize {
 /// A line of a part's head, or a run of them.
 enum Head {
     Line(Line),
-    /// Blank and tiny lines (see `parse::tiny`), as the chunk's bytes in
-    /// this range: left for the thread that knows the event they follow.
-    Raw(std::ops::Range<usize>, Run),
+    /// A run of blank and tiny lines (see `parse::tiny`) at this offset
+    /// of the chunk: left for the thread that knows the event they follow.
+    Raw {
+        at: usize,
+        run: Run,
+    },
 }
 
 /// Reads a chunk's lines into events and matches them: the work that runs
@@ -544,7 +547,7 @@ fn work(
                 } else {
                     // (Runs are as long as they can be: none follows another.)
                     let at = offset_in(chunk.bytes(), rest);
-                    part.head.push(Head::Raw(at..at + run.len, run));
+                    part.head.push(Head::Raw { at, run });
                 }
                 part.lines += run.lines;
                 lines.advance(run.len);

@@ -45,9 +45,7 @@ impl Source {
             Source::Text { text, .. } => Box::new(io::Cursor::new(text.clone().into_bytes())),
             Source::Stdin => {
                 grow_stdin_pipe();
-                Box::new(StdinReader {
-                    stop: Arc::clone(stop),
-                })
+                Box::new(StdinReader::new(io::stdin(), stop))
             }
             Source::File(p) | Source::Follow(p) => Box::new(open_file(p, stop)?),
         };
@@ -55,12 +53,26 @@ impl Source {
     }
 }
 
-/// Standard input, read so that a Ctrl-C (`stop`) ends it even while it
-/// is quiet: each read first waits for data in short polls, checking
-/// `stop` between them, and a stopped input reads as ended. So no thread
-/// is ever left blocked on it, and whoever reads it can be joined.
-pub(crate) struct StdinReader {
+/// An input read so that a Ctrl-C (`stop`) ends it even while it is
+/// quiet: each read first waits for data in short polls, checking `stop`
+/// between them, and a stopped input reads as ended. So no thread is ever
+/// left blocked on it, and whoever reads it can be joined. Standard input
+/// (`StdinReader`), and a file that is not a regular one (a FIFO, a
+/// device) named with `--file`, whose writer may stay open and quiet.
+pub(crate) struct StoppableReader<R> {
+    inner: R,
     stop: Arc<AtomicBool>,
+}
+
+pub(crate) type StdinReader = StoppableReader<io::Stdin>;
+
+impl<R> StoppableReader<R> {
+    pub(crate) fn new(inner: R, stop: &Arc<AtomicBool>) -> Self {
+        StoppableReader {
+            inner,
+            stop: Arc::clone(stop),
+        }
+    }
 }
 
 /// Whether `StdinReader` ends promptly once reading stops. It waits for
@@ -69,51 +81,31 @@ pub(crate) struct StdinReader {
 /// there must be a thread that can be left behind.
 pub(crate) const STDIN_STOPS_PROMPTLY: bool = cfg!(unix);
 
-/// How often a quiet standard input looks at the stop flag.
+/// How often a quiet input looks at the stop flag.
 const STOP_POLL: Duration = Duration::from_millis(50);
 
-impl Read for StdinReader {
+impl<R: Pollable> Read for StoppableReader<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         loop {
             if self.stop.load(Ordering::Relaxed) {
                 return Ok(0);
             }
-            if stdin_more_soon(STOP_POLL) {
-                return io::stdin().read(buf);
+            if more_soon(&self.inner, STOP_POLL) {
+                return self.inner.read(buf);
             }
         }
     }
 }
 
-/// A file that is not a regular one (a FIFO, a device) named with
-/// `--file`, read like `StdinReader`: a Ctrl-C ends it even while its
-/// writer stays open and quiet.
-pub(crate) struct StoppableReader {
-    file: File,
-    stop: Arc<AtomicBool>,
-}
-
-impl StoppableReader {
-    pub(crate) fn new(file: File, stop: &Arc<AtomicBool>) -> Self {
-        StoppableReader {
-            file,
-            stop: Arc::clone(stop),
-        }
-    }
-}
-
-impl Read for StoppableReader {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        loop {
-            if self.stop.load(Ordering::Relaxed) {
-                return Ok(0);
-            }
-            if more_soon(&self.file, STOP_POLL) {
-                return self.file.read(buf);
-            }
-        }
-    }
-}
+/// What `more_soon` can wait on: a file descriptor on Unix.
+#[cfg(unix)]
+pub(crate) trait Pollable: Read + std::os::fd::AsRawFd {}
+#[cfg(unix)]
+impl<T: Read + std::os::fd::AsRawFd> Pollable for T {}
+#[cfg(not(unix))]
+pub(crate) trait Pollable: Read {}
+#[cfg(not(unix))]
+impl<T: Read> Pollable for T {}
 
 /// A pipe holds 64 KiB by default, so a fast writer and reader take turns
 /// after every 64 KiB; a 1 MiB pipe lets both run. Linux only, best effort.
