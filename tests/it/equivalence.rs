@@ -65,23 +65,7 @@ fn fast_with(log: &Path, how: &str, extra: &[&str]) -> (Summary, u64) {
     }
     .unwrap();
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
-    let mut s = Summary::new();
-    for f in v["findings"].as_array().unwrap() {
-        let caps: Vec<(String, String)> = f["captures"]
-            .as_object()
-            .unwrap()
-            .iter()
-            .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_string()))
-            .collect();
-        s.insert(
-            (f["id"].as_str().unwrap().to_string(), format!("{caps:?}")),
-            (
-                f["count"].as_u64().unwrap(),
-                f["first_line"].as_u64().unwrap(),
-                f["last_line"].as_u64().unwrap(),
-            ),
-        );
-    }
+    let s = crate::util::summary_of(&v);
     (s, v["summary"]["unknown_occurrences"].as_u64().unwrap())
 }
 
@@ -100,15 +84,9 @@ fn fast_scanner_equals_the_reference_path() {
         for how in HOW {
             let (got, got_unknown) = fast(&log, how);
             assert!(!want.is_empty());
-            let diff: Vec<String> = want
-                .keys()
-                .chain(got.keys())
-                .collect::<std::collections::BTreeSet<_>>()
-                .into_iter()
-                .filter(|k| want.get(k) != got.get(k))
-                .take(10)
-                .map(|k| format!("{k:?}: reference {:?}, fast {:?}", want.get(k), got.get(k)))
-                .collect();
+            let diff = crate::util::differences(&want, &got, |k, w, g| {
+                format!("{k:?}: reference {w:?}, fast {g:?}")
+            });
             assert!(
                 diff.is_empty(),
                 "seed {seed} {format:?} {how}:\n{}",

@@ -9,7 +9,9 @@ use std::path::{Path, PathBuf};
 use crate::loggen::{self, Format};
 #[cfg(target_os = "linux")]
 use crate::util::Running;
-use crate::util::{doctor, ids, json};
+#[cfg(target_os = "linux")]
+use crate::util::follow;
+use crate::util::{append, doctor, ids, json};
 use serde_json::Value;
 
 fn fixture(name: &str) -> String {
@@ -188,21 +190,9 @@ fn generated_logs_give_exactly_the_generator_counts() {
     for (seed, format) in [1, 2, 3, 4].into_iter().zip(loggen::FORMATS) {
         let (log, truth) = generate(dir.path(), 3 << 20, seed, format);
         let (found, unknown) = occurrences(&["--file", log.to_str().unwrap()], None);
-        let diff: Vec<String> = truth
-            .keys()
-            .chain(found.keys())
-            .collect::<std::collections::BTreeSet<_>>()
-            .into_iter()
-            .filter(|n| truth.get(n) != found.get(n))
-            .take(10)
-            .map(|n| {
-                format!(
-                    "line {n}: expected {:?}, got {:?}",
-                    truth.get(n),
-                    found.get(n)
-                )
-            })
-            .collect();
+        let diff = crate::util::differences(&truth, &found, |n, want, got| {
+            format!("line {n}: expected {want:?}, got {got:?}")
+        });
         assert!(
             diff.is_empty(),
             "seed {seed} {format:?}:\n{}",
@@ -451,26 +441,6 @@ fn no_progress_bar_when_stderr_is_not_a_terminal() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-}
-
-/// `--follow` with `--format ndjson`: the ndjson object of each
-/// occurrence is the evidence a test waits for after each write.
-#[cfg(target_os = "linux")]
-fn follow(log: &Path) -> Running {
-    let mut c = crate::util::doctor_std();
-    c.args(["--format", "ndjson", "--follow"]).arg(log);
-    Running::spawn(c)
-}
-
-/// Appends `s` to the file at `p`, creating it if need be.
-#[cfg(target_os = "linux")]
-fn append(p: &Path, s: &str) {
-    let mut f = std::fs::OpenOptions::new()
-        .append(true)
-        .create(true)
-        .open(p)
-        .unwrap();
-    f.write_all(s.as_bytes()).unwrap();
 }
 
 /// `--follow` reads what is appended, then the new file after lumberjack's

@@ -11,7 +11,7 @@ use std::io::Write;
 use std::path::Path;
 use std::process::Command as Std;
 
-use crate::util::{doctor, doctor_std, ids, json};
+use crate::util::{append, doctor, doctor_std, follow, ids, json};
 use serde_json::Value;
 
 /// Every row of Part 2 and the tests that prove its promise, as
@@ -310,49 +310,7 @@ fn h05_a_huge_line_keeps_the_findings_around_it() {
     }
 }
 
-/// A deterministic pseudo-random sequence (xorshift64).
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-
-    fn pick<T: Copy>(&mut self, from: &[T]) -> T {
-        from[self.below(from.len())]
-    }
-}
-
-/// The findings of a `--format json --no-redact` report as the
-/// equivalence tests compare them: (id, captures) -> (count, first line,
-/// last line).
-fn summary_of(v: &Value) -> alist_doctor::testing::Summary {
-    let mut s = alist_doctor::testing::Summary::new();
-    for f in v["findings"].as_array().unwrap() {
-        let caps: Vec<(String, String)> = f["captures"]
-            .as_object()
-            .unwrap()
-            .iter()
-            .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_string()))
-            .collect();
-        s.insert(
-            (f["id"].as_str().unwrap().to_string(), format!("{caps:?}")),
-            (
-                f["count"].as_u64().unwrap(),
-                f["first_line"].as_u64().unwrap(),
-                f["last_line"].as_u64().unwrap(),
-            ),
-        );
-    }
-    s
-}
+use crate::loggen::Rng;
 
 /// Checks that the binary reports exactly what the straightforward
 /// reference path reports for `log` (see equivalence.rs), read each way
@@ -362,22 +320,10 @@ fn same_as_reference(name: &str, log: &[u8], ways: &[(&str, &str)]) {
     assert!(!want.is_empty(), "{name}: the log has findings");
     for &(how, j) in ways {
         let (_, v) = run_json(how, log, &["--no-redact", "-j", j]);
-        let got = summary_of(&v);
-        let diff: Vec<String> = want
-            .keys()
-            .chain(got.keys())
-            .collect::<std::collections::BTreeSet<_>>()
-            .into_iter()
-            .filter(|k| want.get(k) != got.get(k))
-            .take(10)
-            .map(|k| {
-                format!(
-                    "{k:?}: reference {:?}, binary {:?}",
-                    want.get(k),
-                    got.get(k)
-                )
-            })
-            .collect();
+        let got = crate::util::summary_of(&v);
+        let diff = crate::util::differences(&want, &got, |k, w, g| {
+            format!("{k:?}: reference {w:?}, binary {g:?}")
+        });
         assert!(diff.is_empty(), "{name} {how} -j {j}:\n{}", diff.join("\n"));
         assert_eq!(
             v["summary"]["unknown_occurrences"], want_unknown,
@@ -395,7 +341,7 @@ fn random_text(rng: &mut Rng, len: usize) -> String {
     ];
     let mut s = String::new();
     while s.len() < len {
-        s.push_str(rng.pick(PIECES));
+        s.push_str(rng.pick::<&str>(PIECES));
     }
     s
 }
@@ -483,23 +429,6 @@ fn h09_deeply_nested_envelopes() {
             "the line after it is read: {got:?}"
         );
     }
-}
-
-/// `--follow` with `--format ndjson`, read line by line.
-#[cfg(target_os = "linux")]
-fn follow(path: &Path) -> crate::util::Running {
-    let mut c = doctor_std();
-    c.args(["--format", "ndjson", "--follow"]).arg(path);
-    crate::util::Running::spawn(c)
-}
-
-fn append(p: &Path, s: &str) {
-    let mut f = std::fs::OpenOptions::new()
-        .append(true)
-        .create(true)
-        .open(p)
-        .unwrap();
-    f.write_all(s.as_bytes()).unwrap();
 }
 
 /// The summary object that ends an ndjson stream, after checking the run
@@ -928,7 +857,7 @@ fn h32_floods_of_tiny_lines() {
             lines += 1;
             at = lines;
         }
-        log.extend_from_slice(rng.pick(&pieces));
+        log.extend_from_slice(rng.pick::<&[u8]>(&pieces));
         lines += 1;
     }
     // Workers reading a file's chunks; standard input read by the main
@@ -1037,7 +966,7 @@ fn h34_fuzzed_envelope_fragments() {
     let n = 800;
     for _ in 0..n {
         for _ in 0..rng.below(12) {
-            log.push_str(rng.pick(FRAGMENTS));
+            log.push_str(rng.pick::<&str>(FRAGMENTS));
         }
         log.push('\n');
     }
@@ -1045,7 +974,7 @@ fn h34_fuzzed_envelope_fragments() {
     for (how, j) in [("file", "2"), ("pipe", "1")] {
         let (_, v) = run_json(how, log.as_bytes(), &["--no-redact", "-j", j]);
         assert_eq!(v["summary"]["lines"], n, "{how} -j {j}");
-        let got = summary_of(&v);
+        let got = crate::util::summary_of(&v);
         match &first {
             None => first = Some(got),
             Some(want) => assert_eq!(&got, want, "{how} -j {j}"),

@@ -328,3 +328,64 @@ impl Finished {
         );
     }
 }
+
+/// The findings of a `--format json --no-redact` report as the
+/// equivalence tests compare them: (id, captures) -> (count, first line,
+/// last line).
+pub fn summary_of(v: &Value) -> alist_doctor::testing::Summary {
+    let mut s = alist_doctor::testing::Summary::new();
+    for f in v["findings"].as_array().unwrap() {
+        let caps: Vec<(String, String)> = f["captures"]
+            .as_object()
+            .unwrap()
+            .iter()
+            .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_string()))
+            .collect();
+        s.insert(
+            (f["id"].as_str().unwrap().to_string(), format!("{caps:?}")),
+            (
+                f["count"].as_u64().unwrap(),
+                f["first_line"].as_u64().unwrap(),
+                f["last_line"].as_u64().unwrap(),
+            ),
+        );
+    }
+    s
+}
+
+/// The first ten keys on which `want` and `got` differ, each described by
+/// `say(key, want's value, got's value)`: for an assertion's message.
+pub fn differences<K: Ord + std::fmt::Debug, V: PartialEq>(
+    want: &std::collections::BTreeMap<K, V>,
+    got: &std::collections::BTreeMap<K, V>,
+    say: impl Fn(&K, Option<&V>, Option<&V>) -> String,
+) -> Vec<String> {
+    want.keys()
+        .chain(got.keys())
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .filter(|k| want.get(k) != got.get(k))
+        .take(10)
+        .map(|k| say(k, want.get(k), got.get(k)))
+        .collect()
+}
+
+/// `--follow PATH` with `--format ndjson`: the ndjson object of each
+/// occurrence is the evidence a test waits for after each write.
+#[cfg(target_os = "linux")]
+pub fn follow(path: &std::path::Path) -> Running {
+    let mut c = doctor_std();
+    c.args(["--format", "ndjson", "--follow"]).arg(path);
+    Running::spawn(c)
+}
+
+/// Appends `s` to the file at `p`, creating it if need be.
+pub fn append(p: &std::path::Path, s: &str) {
+    use std::io::Write;
+    let mut f = std::fs::OpenOptions::new()
+        .append(true)
+        .create(true)
+        .open(p)
+        .unwrap();
+    f.write_all(s.as_bytes()).unwrap();
+}
