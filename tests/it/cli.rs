@@ -405,6 +405,27 @@ fn lint_messages_are_precise() {
     }
 }
 
+/// Two entries each explaining every example of the other are named as
+/// near-duplicates (here one of them also fails to rank its own example
+/// first, an error, so lint exits 2).
+#[test]
+fn lint_names_near_duplicates() {
+    let yaml = "- id: a\n  title: t\n  severity: error\n  patterns: ['quota exceeded']\n  cause: c\n  fix: [f]\n  examples: ['frob quota exceeded']\n- id: b\n  title: t\n  severity: error\n  patterns: ['frob quota']\n  cause: c\n  fix: [f]\n  examples: ['frob quota exceeded now']\n";
+    let mut f = tempfile::Builder::new().suffix(".yaml").tempfile().unwrap();
+    f.write_all(yaml.as_bytes()).unwrap();
+    let out = doctor()
+        .args(["lint", f.path().to_str().unwrap()])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains(":1: warning: entry 'a', field 'examples': near-duplicate of 'b'"),
+        "{text}"
+    );
+    assert_eq!(text.matches("near-duplicate").count(), 1, "{text}");
+    assert_eq!(out.status.code(), Some(2), "{text}");
+}
+
 /// `--docs openlist` is tests/cmd/docs-openlist.toml.
 #[test]
 fn config_directory_catalogs() {
